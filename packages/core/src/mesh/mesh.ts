@@ -1,0 +1,388 @@
+import { pino, type Logger } from 'pino';
+import type { Agent } from '../agent/agent.js';
+import { AgentRegistry, type AgentInfo } from '../agent/registry.js';
+import { Cancellation } from '../context/cancellation.js';
+import { systemClock, type Clock } from '../context/clock.js';
+import { DeadlineScheduler } from '../context/deadline-scheduler.js';
+import { RequestContext, cancelledError, timeoutError } from '../context/request-context.js';
+import { MeshError } from '../errors/mesh-error.js';
+import { nextId } from '../message/ids.js';
+import { createMessage, type Message, type MessageInit } from '../message/message.js';
+import { assertValidMessage, DEFAULT_MAX_MESSAGE_BYTES } from '../message/validate.js';
+import { replyError } from '../transport/envelope.js';
+import { InMemoryTransport } from '../transport/in-memory.js';
+import { assertTopic } from '../transport/topic.js';
+import type { Closable, ReplyEnvelope, RequestEnvelope, Transport } from '../transport/types.js';
+import { compileAccess } from './access.js';
+import { EventHub } from './events.js';
+import { PendingCall } from './pending-call.js';
+import { AgentServer, isThenable } from './server.js';
+import type {
+  Call,
+  InboundMiddleware,
+  InvokeOptions,
+  Mesh,
+  MeshOptions,
+  MeshStats,
+  Middleware,
+  PublishOptions,
+  SubscribeOptions,
+  Subscriber,
+  Subscription,
+} from './types.js';
+
+/** Timeout of a call that names none. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Longest chain of nested calls. */
+export const DEFAULT_MAX_DEPTH = 32;
+
+const NO_OPTIONS: InvokeOptions = {};
+
+/** Creates a mesh: a registry of agents, calls between them, events, middleware, one transport. */
+export function createMesh(options: MeshOptions = {}): Mesh {
+  return new MeshImpl(options);
+}
+
+class MeshImpl implements Mesh {
+  readonly registry: AgentRegistry;
+  readonly transport: Transport;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly #scheduler: DeadlineScheduler;
+  readonly #defaultTimeoutMs: number;
+  readonly #maxDepth: number;
+  readonly #maxBytes: number;
+  readonly #access: ((from: string | undefined, to: string) => boolean) | undefined;
+  readonly #closeTransport: boolean;
+  readonly #events: EventHub;
+  readonly #serving = new Map<string, Promise<Closable>>();
+  #middleware: Middleware[] = [];
+  #chain: (call: Call) => Promise<Message> = (call) => this.#send(call);
+  #inFlight = 0;
+  readonly #server: AgentServer;
+  #idle: (() => void) | undefined;
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #closed: Promise<void> | undefined;
+
+  constructor(options: MeshOptions) {
+    this.transport = options.transport ?? new InMemoryTransport();
+    this.#closeTransport = options.closeTransport ?? true;
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.clock = options.clock ?? systemClock;
+    this.#scheduler = new DeadlineScheduler(this.clock);
+    this.#defaultTimeoutMs = positive(options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS, 'defaultTimeoutMs');
+    this.#maxDepth = positive(options.maxDepth ?? DEFAULT_MAX_DEPTH, 'maxDepth');
+    this.#maxBytes = positive(options.limits?.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'limits.maxMessageBytes');
+    this.#access = compileAccess(options.access);
+    this.#events = new EventHub(this.transport, this.logger, () => this.#checkIdle());
+    this.registry = new AgentRegistry({
+      onRegister: (agent) => this.#startServing(agent),
+      onUnregister: (agent) => this.#stopServing(agent),
+    });
+    this.#server = new AgentServer({
+      registry: this.registry,
+      logger: this.logger,
+      clock: this.clock,
+      scheduler: this.#scheduler,
+      maxBytes: this.#maxBytes,
+      maxDepth: this.#maxDepth,
+      access: this.#access,
+      onSettled: () => this.#checkIdle(),
+    });
+  }
+
+  register(agent: Agent): Promise<void> {
+    if (this.#state !== 'open') return Promise.reject(closedError());
+    try {
+      this.registry.register(agent);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#serving.get(agent.name)!.then(() => undefined);
+  }
+
+  async unregister(name: string): Promise<boolean> {
+    const serving = this.#serving.get(name);
+    if (!this.registry.unregister(name)) return false;
+    await (await serving)?.close();
+    return true;
+  }
+
+  #startServing(agent: Agent): void {
+    agent.attachTo(this);
+    const info: AgentInfo = { name: agent.name, capabilities: agent.getCapabilities() };
+    const serving = this.transport.serve(agent.name, this.#server.handle, info);
+    this.#serving.set(agent.name, serving);
+    serving.catch((error: unknown) => {
+      this.logger.error({ err: error, agent: agent.name }, 'transport could not serve agent; unregistering it');
+      if (this.registry.get(agent.name) === agent) this.registry.unregister(agent.name);
+    });
+  }
+
+  #stopServing(agent: Agent): void {
+    this.#serving.delete(agent.name);
+    agent.attachTo(undefined);
+  }
+
+  use(middleware: Middleware): this {
+    this.#middleware = [...this.#middleware, middleware];
+    // Compose once here, not per call: each layer's `next` is the already-built inner function.
+    let chain: (call: Call) => Promise<Message> = (call) => this.#send(call);
+    for (let i = this.#middleware.length - 1; i >= 0; i--) {
+      const layer = this.#middleware[i]!;
+      const inner = chain;
+      chain = (call) => layer(call, inner);
+    }
+    this.#chain = chain;
+    return this;
+  }
+
+  useInbound(middleware: InboundMiddleware): this {
+    this.#server.use(middleware);
+    return this;
+  }
+
+  invoke(to: string, input: Message | MessageInit, options: InvokeOptions = NO_OPTIONS): Promise<Message> {
+    const parent = options.context;
+    // While closing, only work nested in calls already in flight may still start.
+    if (this.#state !== 'open' && (this.#state === 'closed' || parent === undefined)) return Promise.reject(closedError());
+    let message: Message;
+    try {
+      message = assertValidMessage(toMessage(input), this.#maxBytes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const from = options.from ?? parent?.agentName;
+    const depth = (parent?.depth ?? 0) + 1;
+    if (depth > this.#maxDepth) {
+      return Promise.reject(new MeshError('MAX_DEPTH', `call to "${to}" would be ${depth} hops deep (limit ${this.#maxDepth})`, { agent: to }));
+    }
+    if (this.#access !== undefined && !this.#access(from, to)) {
+      return Promise.reject(new MeshError('ACCESS_DENIED', `"${from ?? '(anonymous)'}" may not call "${to}"`));
+    }
+    const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+    let deadline = parent?.deadline;
+    if (timeoutMs !== Infinity || deadline !== undefined) {
+      const now = this.clock.now();
+      if (timeoutMs !== Infinity && (deadline === undefined || now + timeoutMs < deadline)) deadline = now + timeoutMs;
+      if (deadline! <= now) return Promise.reject(timeoutError(to, deadline!));
+    }
+    const parentReason = parent?.cancellation.reason;
+    if (parentReason !== undefined) return Promise.reject(parentReason);
+    if (options.signal?.aborted === true) return Promise.reject(cancelledError(to, options.signal.reason));
+    const cancellation = new Cancellation();
+    const requestId = nextId();
+    const traceId = parent?.traceId ?? requestId;
+    const principal = options.principal ?? parent?.principal;
+    const watched = deadline !== undefined || parent !== undefined || options.signal !== undefined;
+    // The mesh enforces this deadline; inner steps need not watch it again.
+    cancellation.watched = watched;
+    this.#inFlight++;
+    if (this.#middleware.length === 0) {
+      // No middleware: no caller-side context is needed, only the envelope.
+      const envelope: RequestEnvelope = {
+        id: requestId,
+        to,
+        from,
+        message,
+        deadline,
+        depth,
+        traceId,
+        spanId: requestId,
+        parentSpanId: parent?.spanId,
+        principal,
+      };
+      const reply = this.#request(envelope, cancellation, options.onProgress);
+      if (!isThenable(reply)) {
+        // Answered synchronously: nothing can time out or be cancelled any more.
+        this.#done();
+        return reply.ok ? Promise.resolve(reply.message) : Promise.reject(replyError(reply));
+      }
+      if (!watched) return reply.then(this.#onReply, this.#settledError);
+      const pending = this.#pending(to, cancellation, deadline, parent, options.signal);
+      pending.followReply(reply);
+      return pending.promise;
+    }
+    const context = new RequestContext({
+      requestId,
+      agentName: to,
+      from,
+      deadline,
+      depth,
+      traceId,
+      spanId: requestId,
+      parentSpanId: parent?.spanId,
+      principal,
+      cancellation,
+      logger: this.logger,
+      clock: this.clock,
+    });
+    const work = this.#chain({ from, to, message, context, onProgress: options.onProgress });
+    if (!watched) return work.then(this.#settledOk, this.#settledError);
+    const pending = this.#pending(to, cancellation, deadline, parent, options.signal);
+    pending.follow(work);
+    return pending.promise;
+  }
+
+  /**
+   * Watches a call that did not finish synchronously: its deadline, its parent's cancellation and
+   * the caller's signal. Created after the work started, so calls answered at once never pay for it.
+   */
+  #pending(to: string, cancellation: Cancellation, deadline: number | undefined, parent: RequestContext | undefined, signal: AbortSignal | undefined): PendingCall {
+    const pending = new PendingCall(to, cancellation, this.#scheduler, deadline, this.#doneHook);
+    if (parent !== undefined) pending.linkParent(parent.cancellation);
+    if (signal !== undefined) pending.linkSignal(signal);
+    return pending;
+  }
+
+  readonly #doneHook = (): void => this.#done();
+
+  readonly #onReply = (reply: ReplyEnvelope): Message => {
+    this.#done();
+    if (reply.ok) return reply.message;
+    throw replyError(reply);
+  };
+
+  readonly #settledOk = (message: Message): Message => {
+    this.#done();
+    return message;
+  };
+
+  readonly #settledError = (error: unknown): never => {
+    this.#done();
+    throw error;
+  };
+
+  #done(): void {
+    this.#inFlight--;
+    if (this.#idle !== undefined) this.#checkIdle();
+  }
+
+  #request(envelope: RequestEnvelope, cancellation: Cancellation, onProgress: Call['onProgress']): ReplyEnvelope | Promise<ReplyEnvelope> {
+    try {
+      return this.transport.request(envelope, { cancellation, onProgress });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The innermost step of the middleware chain: hand the envelope to the transport, unwrap the reply. */
+  #send(call: Call): Promise<Message> {
+    const ctx = call.context;
+    const envelope: RequestEnvelope = {
+      id: ctx.requestId,
+      to: call.to,
+      from: call.from,
+      message: call.message,
+      deadline: ctx.deadline,
+      depth: ctx.depth,
+      traceId: ctx.traceId,
+      spanId: ctx.spanId,
+      parentSpanId: ctx.parentSpanId,
+      principal: ctx.principal,
+    };
+    const reply = this.#request(envelope, ctx.cancellation, call.onProgress);
+    if (!isThenable(reply)) return reply.ok ? Promise.resolve(reply.message) : Promise.reject(replyError(reply));
+    // A middleware may have derived a context with an earlier deadline (a per-attempt timeout).
+    if (ctx.deadline !== undefined && !ctx.cancellation.watched) {
+      const pending = new PendingCall(call.to, ctx.cancellation, this.#scheduler, ctx.deadline);
+      pending.followReply(reply);
+      return pending.promise;
+    }
+    return reply.then(unwrapReply);
+  }
+
+  publish(topic: string, input: Message | MessageInit, options: PublishOptions = {}): Promise<void> {
+    if (this.#state === 'closed' || (this.#state === 'closing' && options.context === undefined)) return Promise.reject(closedError());
+    try {
+      assertTopic(topic, false);
+      const message = assertValidMessage(toMessage(input), this.#maxBytes);
+      return this.#events.publish(topic, message, options.from ?? options.context?.agentName, options.context?.traceId);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  subscribe(topic: string, subscriber: Subscriber, options: SubscribeOptions = {}): Subscription {
+    if (this.#state !== 'open') throw closedError();
+    assertTopic(topic, true);
+    return this.#events.subscribe(topic, subscriber, options);
+  }
+
+  async discover(): Promise<AgentInfo[]> {
+    return this.transport.discover === undefined ? this.registry.list() : this.transport.discover();
+  }
+
+  stats(): MeshStats {
+    return {
+      inFlight: this.#inFlight,
+      serving: this.#server.count,
+      pendingDeadlines: this.#scheduler.size,
+      timerActive: this.#scheduler.holdsProcess,
+      subscriptions: this.#events.subscriptionCount,
+      events: this.#events.stats(),
+    };
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#state = 'closing';
+    await new Promise<void>((resolve) => {
+      this.#idle = resolve;
+      this.#server.waiting = true;
+      this.#checkIdle();
+    });
+    const agents = [...this.#serving.keys()].map((name) => this.registry.get(name)).filter((a) => a !== undefined);
+    for (const agent of agents) {
+      try {
+        await agent.close();
+      } catch (error) {
+        this.logger.error({ err: error, agent: agent.name }, 'agent failed to close');
+      }
+    }
+    await this.#events.close();
+    await Promise.all([...this.#serving.keys()].map((name) => this.unregister(name)));
+    this.#state = 'closed';
+    if (this.#closeTransport) await this.transport.close();
+  }
+
+  #checkIdle(): void {
+    if (this.#idle === undefined || this.#inFlight > 0 || this.#events.pending > 0) return;
+    // A handler whose caller gave up (deadline, abort) was told to stop and nobody waits for its
+    // answer, so close() does not wait for it either.
+    if (!this.#server.drained()) return;
+    const idle = this.#idle;
+    this.#idle = undefined;
+    this.#server.waiting = false;
+    idle();
+  }
+
+}
+
+/** A full message passes as is (validated next); text or a partial gets the missing parts. */
+function toMessage(input: Message | MessageInit): Message {
+  if (typeof input === 'string') return createMessage(input);
+  if (typeof input !== 'object' || input === null) return input;
+  return input.id === undefined || input.role === undefined || input.metadata === undefined ? createMessage(input) : (input as Message);
+}
+
+function unwrapReply(reply: ReplyEnvelope): Message {
+  if (reply.ok) return reply.message;
+  throw replyError(reply);
+}
+
+function closedError(): MeshError {
+  return MeshError.withoutStack('CLOSED', 'the mesh is closed');
+}
+
+function positive(value: number, name: string): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new MeshError('INVALID_ARGUMENT', `${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+

@@ -1,0 +1,122 @@
+import type { Cancellation } from '../context/cancellation.js';
+import type { DeadlineEntry, DeadlineScheduler } from '../context/deadline-scheduler.js';
+import { cancelledError, timeoutError } from '../context/request-context.js';
+import type { MeshError } from '../errors/mesh-error.js';
+import type { Message } from '../message/message.js';
+import { replyError } from '../transport/envelope.js';
+import type { ReplyEnvelope } from '../transport/types.js';
+
+/**
+ * A call that can end before its work does: at its deadline (TIMEOUT), when the caller's signal
+ * aborts (CANCELLED) or when the parent call is cancelled (the parent's reason). Whichever comes
+ * first settles the caller and cancels the callee; the timer entry and every listener are removed
+ * on every path. Only calls that have one of those sources pay for this object.
+ */
+export class PendingCall {
+  readonly promise: Promise<Message>;
+  #resolve!: (message: Message) => void;
+  #reject!: (error: unknown) => void;
+  readonly #to: string;
+  readonly #deadline: number;
+  readonly #cancellation: Cancellation;
+  readonly #scheduler: DeadlineScheduler;
+  readonly #onSettled: (() => void) | undefined;
+  #entry: DeadlineEntry | undefined;
+  #unlinkParent: (() => void) | undefined;
+  #signal: AbortSignal | undefined;
+  #done = false;
+
+  constructor(
+    to: string,
+    cancellation: Cancellation,
+    scheduler: DeadlineScheduler,
+    deadline: number | undefined,
+    onSettled?: () => void,
+  ) {
+    this.promise = new Promise<Message>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#to = to;
+    this.#cancellation = cancellation;
+    this.#scheduler = scheduler;
+    this.#onSettled = onSettled;
+    this.#deadline = deadline ?? Infinity;
+    if (deadline !== undefined) this.#entry = scheduler.schedule(deadline, this);
+  }
+
+  /** Also ends when `parent` is cancelled. */
+  linkParent(parent: Cancellation): void {
+    if (this.#done) return;
+    const unlink = parent.onCancel((reason) => this.#abort(reason));
+    if (this.#done) unlink();
+    else this.#unlinkParent = unlink;
+  }
+
+  /** Also ends when `signal` aborts. */
+  linkSignal(signal: AbortSignal): void {
+    if (this.#done) return;
+    if (signal.aborted) {
+      this.#abort(cancelledError(this.#to, signal.reason));
+      return;
+    }
+    this.#signal = signal;
+    signal.addEventListener('abort', this);
+  }
+
+  /** Settles with the work's outcome, unless the call already ended. */
+  follow(work: Promise<Message>): void {
+    work.then(
+      (message) => {
+        if (this.#finish()) this.#resolve(message);
+      },
+      (error: unknown) => {
+        if (this.#finish()) this.#reject(error);
+      },
+    );
+  }
+
+  /** Settles with a transport reply's outcome, unless the call already ended. */
+  followReply(reply: Promise<ReplyEnvelope>): void {
+    reply.then(
+      (envelope) => {
+        if (!this.#finish()) return;
+        if (envelope.ok) this.#resolve(envelope.message);
+        else this.#reject(replyError(envelope));
+      },
+      (error: unknown) => {
+        if (this.#finish()) this.#reject(error);
+      },
+    );
+  }
+
+  /** @internal DeadlineTarget */
+  onDeadline(): void {
+    this.#entry = undefined;
+    this.#abort(timeoutError(this.#to, this.#deadline));
+  }
+
+  /** @internal EventListener for the caller's signal. */
+  handleEvent(): void {
+    this.#abort(cancelledError(this.#to, this.#signal?.reason));
+  }
+
+  #abort(reason: MeshError): void {
+    if (!this.#finish()) return;
+    this.#cancellation.cancel(reason);
+    this.#reject(reason);
+  }
+
+  #finish(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    if (this.#entry !== undefined) this.#scheduler.cancel(this.#entry);
+    this.#entry = undefined;
+    this.#unlinkParent?.();
+    this.#unlinkParent = undefined;
+    this.#signal?.removeEventListener('abort', this);
+    this.#signal = undefined;
+    this.#onSettled?.();
+    return true;
+  }
+}

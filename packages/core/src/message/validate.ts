@@ -1,0 +1,38 @@
+import { MeshError } from '../errors/mesh-error.js';
+import { checkJson, measureJson } from './json.js';
+import { MESSAGE_ROLES, type Message, type MessageRole } from './message.js';
+
+/** Default largest message the mesh accepts, in (UTF-8) bytes of its JSON form. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/**
+ * Validates a message at a boundary and returns it typed; throws INVALID_MESSAGE saying what and
+ * where. Checks the shape, that content and metadata are JSON-safe, and the size limit.
+ */
+export function assertValidMessage(value: unknown, maxBytes: number, where = 'message'): Message {
+  if (typeof value !== 'object' || value === null) {
+    throw invalid(`${where} must be an object, got ${value === null ? 'null' : typeof value}`);
+  }
+  const m = value as Record<string, unknown>;
+  if (typeof m['id'] !== 'string' || m['id'].length === 0) throw invalid(`${where}.id must be a non-empty string`);
+  if (!MESSAGE_ROLES.includes(m['role'] as MessageRole)) {
+    throw invalid(`${where}.role must be one of ${MESSAGE_ROLES.join(', ')}`);
+  }
+  if (m['name'] !== undefined && typeof m['name'] !== 'string') throw invalid(`${where}.name must be a string`);
+  const metadata = m['metadata'];
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw invalid(`${where}.metadata must be a JSON object`);
+  }
+  if (!('content' in m) || m['content'] === undefined) throw invalid(`${where}.content is missing`);
+  // Fast pass over content and metadata; the detailed pass runs only to explain a failure.
+  const content = m['content'];
+  const size = measureJson(content, 64, 1, maxBytes);
+  if (size >= 0 && measureJson(metadata, size, 1, maxBytes) >= 0) return value as Message;
+  const result = checkJson({ content, metadata }, where, maxBytes);
+  if (typeof result !== 'number') throw invalid(`${result.path}: ${result.reason}`);
+  return value as Message;
+}
+
+function invalid(message: string): MeshError {
+  return new MeshError('INVALID_MESSAGE', message);
+}

@@ -1,0 +1,2 @@
+export type { ConformanceHarness } from './harness.js';
+export { describeTransportConformance } from './conformance.js';
