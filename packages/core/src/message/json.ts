@@ -20,31 +20,44 @@ const MAX_NESTING = 256;
  * instances (Date, Map, ...), cycles and `__proto__` keys. Undefined object properties (and symbol keys) are treated as
  * absent, as JSON does. Returns the problem, or the size in bytes when it is fine.
  *
- * Strings are counted by UTF-16 length unless they could push the total past `maxBytes`, in which
- * case their exact UTF-8 length is measured; so the limit is exact where it matters and cheap
- * everywhere else.
+ * The size is the UTF-8 length of the JSON encoding; it is computed exactly only when a cheap
+ * bound cannot decide, so the limit is exact where it matters and cheap everywhere else.
  */
 export function checkJson(value: unknown, path: string, maxBytes: number): JsonProblem | number {
-  // Fast pass: no paths, no cycle bookkeeping (a cycle shows up as excessive depth). Only when it
-  // fails does the detailed pass run to say what and where.
-  const bytes = measureJson(value, 0, 0, maxBytes);
-  if (bytes >= 0) return bytes;
+  const size = jsonSize(value, maxBytes);
+  if (size >= 0) return size;
+  // Only a failure pays for the detailed pass that says what and where.
   const state: WalkState = { bytes: 0, maxBytes, stack: [] };
-  return walk(value, path, state) ?? { path, reason: 'not JSON-safe' };
+  return walk(value, path, state) ?? { path, reason: `message exceeds the ${maxBytes}-byte limit` };
 }
 
 /**
- * Encoded size so far (`bytes`) plus `value`'s, or -1 when `value` is not JSON-safe or the total
- * passes `maxBytes`. The fast pass behind {@link checkJson}; no allocation, no paths.
+ * The UTF-8 size of `value`'s JSON encoding when it is JSON-safe and within `maxBytes`, else -1.
+ * One pass computes a lower and an upper bound without allocating (cycles show up as excessive
+ * depth); only a value whose bounds straddle the limit is encoded to measure it exactly.
  */
-export function measureJson(value: unknown, bytes: number, depth: number, maxBytes: number): number {
+export function jsonSize(value: unknown, maxBytes: number): number {
+  slack = 0;
+  const lower = lowerBound(value, 0, 0);
+  if (lower < 0 || lower > maxBytes) return -1;
+  if (lower + slack <= maxBytes) return lower;
+  const exact = Buffer.byteLength(JSON.stringify(value), 'utf8');
+  return exact > maxBytes ? -1 : exact;
+}
+
+// How much the encoding may exceed the lower bound: escapes (up to 6 bytes per character) and
+// digits of numbers. Module state instead of an object keeps the pass allocation-free.
+let slack = 0;
+
+function lowerBound(value: unknown, bytes: number, depth: number): number {
   switch (typeof value) {
     case 'string':
-      bytes += value.length + 2;
-      if (bytes > maxBytes && bytes - value.length - 2 + Buffer.byteLength(value, 'utf8') + 2 > maxBytes) return -1;
-      return bytes;
+      slack += value.length * 5;
+      return bytes + value.length + 2;
     case 'number':
-      return Number.isFinite(value) ? bytes + 8 : -1;
+      if (!Number.isFinite(value)) return -1;
+      slack += 23;
+      return bytes + 1;
     case 'boolean':
       return bytes + 5;
     case 'object': {
@@ -54,7 +67,7 @@ export function measureJson(value: unknown, bytes: number, depth: number, maxByt
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
           if (item === undefined) return -1;
-          bytes = measureJson(item, bytes + 1, depth + 1, maxBytes);
+          bytes = lowerBound(item, bytes + 1, depth + 1);
           if (bytes < 0) return -1;
         }
         return bytes + 2;
@@ -65,10 +78,10 @@ export function measureJson(value: unknown, bytes: number, depth: number, maxByt
         if (key === '__proto__') return -1;
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined) continue;
-        bytes = measureJson(item, bytes + key.length + 3, depth + 1, maxBytes);
+        slack += key.length * 5;
+        bytes = lowerBound(item, bytes + key.length + 4, depth + 1);
         if (bytes < 0) return -1;
       }
-      if (bytes > maxBytes) return -1;
       return bytes + 2;
     }
     default:
@@ -88,7 +101,7 @@ function walk(value: unknown, path: string, state: WalkState): JsonProblem | und
       return addString(value, path, state);
     case 'number':
       if (!Number.isFinite(value)) return { path, reason: `${String(value)} is not a JSON number` };
-      return addBytes(8, path, state);
+      return addBytes(String(value).length, path, state);
     case 'boolean':
       return addBytes(5, path, state);
     case 'object':
@@ -132,10 +145,7 @@ function walkObject(value: object, path: string, state: WalkState): JsonProblem 
 }
 
 function addString(value: string, path: string, state: WalkState): JsonProblem | undefined {
-  // UTF-8 never needs more than 3 bytes per UTF-16 unit; measure exactly only near the limit.
-  const upper = value.length * 3 + 2;
-  const size = state.bytes + upper > state.maxBytes ? Buffer.byteLength(value, 'utf8') + 2 : value.length + 2;
-  return addBytes(size, path, state);
+  return addBytes(Buffer.byteLength(JSON.stringify(value), 'utf8'), path, state);
 }
 
 function addBytes(size: number, path: string, state: WalkState): JsonProblem | undefined {
