@@ -28,7 +28,9 @@ describe('message validation', () => {
 
   it('accepts every JSON value as content and agrees with MessageSchema', () => {
     fc.assert(
-      fc.property(json, fc.dictionary(fc.string().filter((k) => k !== '__proto__'), json, { maxKeys: 4 }), (content, metadata) => {
+      fc.property(json, fc.dictionary(fc.string(), json, { maxKeys: 4 }), (content, metadata) => {
+        // "__proto__" keys are rejected on purpose (prototype pollution); they have their own test.
+        fc.pre(!JSON.stringify([content, metadata]).includes('"__proto__"'));
         const message = { id: 'm', role: 'user', content, metadata };
         expect(() => assertValidMessage(message, Number.MAX_SAFE_INTEGER)).not.toThrow();
         expect(MessageSchema.safeParse(message).success).toBe(true);
@@ -69,5 +71,21 @@ describe('message validation', () => {
     expect(() => assertValidMessage({ id: '', role: 'user', content: 'x', metadata: {} }, 1e6)).toThrow(/id/);
     expect(() => assertValidMessage({ id: 'a', role: 'user', content: 'x', metadata: [] }, 1e6)).toThrow(/metadata/);
     expect(() => assertValidMessage({ id: 'a', role: 'user', metadata: {} }, 1e6)).toThrow(/content/);
+  });
+});
+
+describe('exact size near the limit', () => {
+  it('holds exactly at the UTF-8 length of JSON.stringify, for any JSON value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary' }), (value, text) => {
+        for (const v of [value, text, { text, value }]) {
+          const real = Buffer.byteLength(JSON.stringify(v), 'utf8');
+          fc.pre(!JSON.stringify(v).includes('"__proto__"'));
+          // At the exact limit it passes; one byte less fails.
+          expect(typeof checkJson(v, 'c', real)).toBe('number');
+          expect(typeof checkJson(v, 'c', real - 1)).toBe('object');
+        }
+      }),
+    );
   });
 });

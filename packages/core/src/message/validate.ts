@@ -1,5 +1,5 @@
 import { MeshError } from '../errors/mesh-error.js';
-import { checkJson, jsonSize } from './json.js';
+import { checkJson, messageJsonSize } from './json.js';
 import { MESSAGE_ROLES, type Message, type MessageRole } from './message.js';
 
 /** Default largest message the mesh accepts, in (UTF-8) bytes of its JSON form. */
@@ -26,9 +26,8 @@ export function assertValidMessage(value: unknown, maxBytes: number, where = 'me
   if (!('content' in m) || m['content'] === undefined) throw invalid(`${where}.content is missing`);
   // Fast pass over content and metadata; the detailed pass runs only to explain a failure.
   const content = m['content'];
-  const envelope = { content, metadata };
-  if (jsonSize(envelope, maxBytes) >= 0) return value as Message;
-  const result = checkJson(envelope, where, maxBytes);
+  if (messageJsonSize(content, metadata, maxBytes) >= 0) return value as Message;
+  const result = checkJson({ content, metadata }, where, maxBytes);
   if (typeof result !== 'number') throw invalid(`${result.path}: ${result.reason}`);
   return value as Message;
 }
