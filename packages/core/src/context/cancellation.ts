@@ -6,6 +6,10 @@ type Listener = (reason: MeshError) => void;
  * The cancellation state of one call, cheap enough for the hot path: an AbortSignal is only created
  * when somebody reads {@link Cancellation.signal} (AbortSignal costs ~10 µs; this costs nothing until
  * used). Transports receive one per request and must cancel the remote side when it fires.
+ *
+ * A child (`new Cancellation(parent)`) is cancelled with its parent. It links to the parent only
+ * while somebody listens to it (or reads its signal), and unlinks when the last listener is
+ * removed, so deriving many children from a long-lived parent leaves nothing behind.
  */
 export class Cancellation {
   /**
@@ -13,25 +17,33 @@ export class Cancellation {
    * cancellation (the mesh sets it per call), so inner steps need not watch it again.
    */
   watched = false;
+  readonly #parent: Cancellation | undefined;
   #reason: MeshError | undefined;
   #controller: AbortController | undefined;
   #listeners: Set<Listener> | undefined;
+  #unlinkParent: (() => void) | undefined;
+
+  constructor(parent?: Cancellation) {
+    this.#parent = parent;
+  }
 
   /** Why the call was cancelled (a TIMEOUT or CANCELLED MeshError), or undefined while it runs. */
   get reason(): MeshError | undefined {
-    return this.#reason;
+    return this.#reason ?? this.#parent?.reason;
   }
 
-  /** True once cancelled. */
+  /** True once cancelled (or once the parent was). */
   get cancelled(): boolean {
-    return this.#reason !== undefined;
+    return this.reason !== undefined;
   }
 
   /** An AbortSignal that aborts with the same reason; created on first read. */
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+      const reason = this.reason;
+      if (reason !== undefined) this.#controller.abort(reason);
+      else this.#linkParent();
     }
     return this.#controller.signal;
   }
@@ -40,6 +52,7 @@ export class Cancellation {
   cancel(reason: MeshError): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
+    this.#unlink();
     this.#controller?.abort(reason);
     const listeners = this.#listeners;
     if (listeners === undefined) return;
@@ -52,17 +65,34 @@ export class Cancellation {
    * call it when the work ends so long-lived cancellations do not collect listeners.
    */
   onCancel(listener: Listener): () => void {
-    if (this.#reason !== undefined) {
-      listener(this.#reason);
+    const reason = this.reason;
+    if (reason !== undefined) {
+      listener(reason);
       return noop;
     }
     (this.#listeners ??= new Set()).add(listener);
-    return () => this.#listeners?.delete(listener);
+    this.#linkParent();
+    return () => {
+      const listeners = this.#listeners;
+      if (listeners === undefined || !listeners.delete(listener)) return;
+      if (listeners.size === 0 && this.#controller === undefined) this.#unlink();
+    };
   }
 
   /** How many listeners are registered (for leak tests). */
   get listenerCount(): number {
     return this.#listeners?.size ?? 0;
+  }
+
+  #linkParent(): void {
+    if (this.#parent === undefined || this.#unlinkParent !== undefined) return;
+    this.#unlinkParent = this.#parent.onCancel((reason) => this.cancel(reason));
+  }
+
+  #unlink(): void {
+    const unlink = this.#unlinkParent;
+    this.#unlinkParent = undefined;
+    unlink?.();
   }
 }
 

@@ -125,18 +125,16 @@ export class RequestContext {
   /**
    * A derived context: same trace, cancellation and depth; the deadline can only get earlier. With
    * an earlier deadline the child gets its own cancellation, cancelled with the parent's; whoever
-   * runs work under it (the mesh does, per call) enforces the new deadline.
+   * runs work under it (the mesh does, per call) enforces the new deadline. Deriving leaves no
+   * listener on the parent.
    */
   child(overrides: ContextOverrides = {}): RequestContext {
     let deadline = this.deadline;
     if (overrides.timeoutMs !== undefined) deadline = earliest(deadline, this.#clock.now() + overrides.timeoutMs);
     if (overrides.deadline !== undefined) deadline = earliest(deadline, overrides.deadline);
-    let cancellation = this.cancellation;
-    if (deadline !== this.deadline) {
-      cancellation = new Cancellation();
-      const own = cancellation;
-      this.cancellation.onCancel((reason) => own.cancel(reason));
-    }
+    // An earlier deadline needs its own cancellation (fired by whoever enforces it), still
+    // cancelled with this one; it links to this one only while somebody listens to it.
+    const cancellation = deadline === this.deadline ? this.cancellation : new Cancellation(this.cancellation);
     return new RequestContext({
       requestId: this.requestId,
       agentName: overrides.agentName ?? this.agentName,

@@ -53,3 +53,15 @@ describe('toHandlerError', () => {
     expect(toHandlerError('plain string', 'w')).toMatchObject({ remote: { name: 'string', message: 'plain string' } });
   });
 });
+
+describe('MeshError.withoutStack', () => {
+  it('is a full MeshError that serializes like one', () => {
+    const e = MeshError.withoutStack('CIRCUIT_OPEN', 'open', { retryAfterMs: 10, agent: 'pager' });
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toBeInstanceOf(MeshError);
+    expect(MeshError.is(e, 'CIRCUIT_OPEN')).toBe(true);
+    expect(e).toMatchObject({ name: 'MeshError', message: 'open', retryable: true, retryAfterMs: 10, agent: 'pager' });
+    expect(e.toJSON()).toEqual(new MeshError('CIRCUIT_OPEN', 'open', { retryAfterMs: 10, agent: 'pager' }).toJSON());
+    expect(String(e)).toBe('MeshError: open');
+  });
+});

