@@ -175,8 +175,9 @@ export function timeoutError(agent: string, deadline: number): MeshError {
   });
 }
 
-/** CANCELLED error for a caller's abort. */
+/** CANCELLED error for a caller's abort; a signal aborted with a MeshError keeps that error. */
 export function cancelledError(agent: string, reason?: unknown): MeshError {
+  if (MeshError.is(reason)) return reason;
   const why = reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : '';
   return MeshError.withoutStack('CANCELLED', `call to "${agent}" was cancelled${why}`, { agent });
 }

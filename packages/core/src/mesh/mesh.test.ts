@@ -63,6 +63,27 @@ describe('mesh middleware', () => {
     expect(mesh.stats()).toMatchObject({ inFlight: 0, pendingDeadlines: 0 });
   });
 
+  it('turns a middleware that throws synchronously into a rejected call, and still closes', async () => {
+    const mesh = createMesh();
+    await mesh.register(echo());
+    mesh.use(() => {
+      throw new MeshError('INVALID_ARGUMENT', 'broken middleware');
+    });
+    await expect(mesh.invoke('echo', 'x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(mesh.stats().inFlight).toBe(0);
+    await mesh.close();
+  });
+
+  it('keeps the code of a MeshError a caller aborts its signal with', async () => {
+    const mesh = createMesh();
+    await mesh.register(defineAgent({ name: 'slow', handle: () => new Promise(() => undefined) }));
+    const controller = new AbortController();
+    const call = mesh.invoke('slow', 'x', { signal: controller.signal });
+    controller.abort(new MeshError('TIMEOUT', 'idle too long'));
+    await expect(call).rejects.toMatchObject({ code: 'TIMEOUT', message: 'idle too long' });
+    await expect(mesh.invoke('slow', 'x', { signal: controller.signal })).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
   it('wraps handlers with inbound middleware on the serving side', async () => {
     const mesh = createMesh();
     await mesh.register(echo());

@@ -217,7 +217,13 @@ class MeshImpl implements Mesh {
       logger: this.logger,
       clock: this.clock,
     });
-    const work = this.#chain({ from, to, message, context, onProgress: options.onProgress });
+    let work: Promise<Message>;
+    try {
+      work = this.#chain({ from, to, message, context, onProgress: options.onProgress });
+    } catch (error) {
+      // A middleware that throws instead of rejecting still fails the call, never leaks it.
+      work = Promise.reject(error);
+    }
     if (!watched) return work.then(this.#settledOk, this.#settledError);
     const pending = this.#pending(to, cancellation, deadline, parent, options.signal);
     pending.follow(work);

@@ -31,6 +31,7 @@ class Serving {
   next: Serving | undefined;
   entry: DeadlineEntry | undefined;
   finished = false;
+  linked = false;
   constructor(readonly cancellation: Cancellation) {}
 }
 
@@ -43,7 +44,10 @@ export class AgentServer {
   readonly #o: ServerOptions;
   #inbound: InboundMiddleware[] = [];
   #head: Serving | undefined;
+  /** Requests being handled, synchronously or not. */
   #count = 0;
+  /** Of those, the ones in the list (still running after their handler returned a promise). */
+  #linked = 0;
   waiting = false;
 
   constructor(options: ServerOptions) {
@@ -64,6 +68,8 @@ export class AgentServer {
    * nobody waits for it. Watches the others' cancellations so `onSettled` hears about them.
    */
   drained(): boolean {
+    // A handler running right now (it is calling close() itself) is not in the list.
+    if (this.#count > this.#linked) return false;
     for (let s = this.#head; s !== undefined; s = s.next) {
       if (s.cancellation.cancelled) continue;
       s.cancellation.onCancel(this.#o.onSettled);
@@ -81,18 +87,22 @@ export class AgentServer {
       return refuse(envelope, 'ACCESS_DENIED', `"${envelope.from ?? '(anonymous)'}" may not call "${envelope.to}"`);
     }
     if (envelope.depth > o.maxDepth) return refuse(envelope, 'MAX_DEPTH', `request is ${envelope.depth} hops deep (limit ${o.maxDepth})`);
-    const serving = new Serving(io.cancellation);
+    // Only requests that can outlive this call stack need a record: remote ones (a deadline to
+    // watch), listened-to progress, and async handlers (linked below, for close() to wait on).
+    const deadline = envelope.deadline;
+    let serving: Serving | undefined;
     let progress: ((data: JsonValue) => void) | undefined;
     const send = io.progress;
     if (send !== undefined) {
+      const record = (serving = new Serving(io.cancellation));
       progress = (data) => {
-        if (!serving.finished) send(this.#checkProgress(data));
+        if (!record.finished) send(this.#checkProgress(data));
       };
     }
     // Over a network the mesh enforces the caller's deadline here too (in-process it already is).
-    const deadline = envelope.deadline;
     if (io.remote && deadline !== undefined) {
       if (deadline <= o.clock.now()) return { id: envelope.id, ok: false, error: timeoutError(envelope.to, deadline).toJSON() };
+      serving ??= new Serving(io.cancellation);
       serving.entry = o.scheduler.schedule(deadline, { onDeadline: () => io.cancellation.cancel(timeoutError(envelope.to, deadline)) });
     }
     const ctx = new RequestContext({
@@ -110,7 +120,7 @@ export class AgentServer {
       clock: o.clock,
       progress,
     });
-    this.#link(serving);
+    this.#count++;
     let result: Promise<HandlerResult> | HandlerResult;
     try {
       result = this.#inbound.length === 0 ? agent.handle(envelope.message, ctx) : this.#runInbound({ agent, message: envelope.message, context: ctx }, 0);
@@ -118,9 +128,11 @@ export class AgentServer {
       return this.#end(serving, this.#failure(envelope.id, agent.name, error, ctx));
     }
     if (!isThenable(result)) return this.#end(serving, this.#success(envelope.id, agent.name, result, ctx));
+    const record = serving ?? new Serving(io.cancellation);
+    this.#link(record);
     return Promise.resolve(result).then(
-      (value) => this.#end(serving, this.#success(envelope.id, agent.name, value, ctx)),
-      (error: unknown) => this.#end(serving, this.#failure(envelope.id, agent.name, error, ctx)),
+      (value) => this.#end(record, this.#success(envelope.id, agent.name, value, ctx)),
+      (error: unknown) => this.#end(record, this.#failure(envelope.id, agent.name, error, ctx)),
     );
   };
 
@@ -145,23 +157,30 @@ export class AgentServer {
 
   #failure(id: string, agent: string, thrown: unknown, ctx: RequestContext): ReplyEnvelope {
     const error = toHandlerError(thrown, agent);
-    ctx.logger.warn({ err: error, code: error.code }, 'handler failed');
+    // Building the request's child logger costs more than the call; only do it to write the line.
+    if (this.#o.logger.isLevelEnabled('warn')) ctx.logger.warn({ err: error, code: error.code }, 'handler failed');
     return { id, ok: false, error: error.toJSON() };
   }
 
   #link(serving: Serving): void {
+    serving.linked = true;
     serving.next = this.#head;
     if (this.#head !== undefined) this.#head.prev = serving;
     this.#head = serving;
-    this.#count++;
+    this.#linked++;
   }
 
-  #end(serving: Serving, reply: ReplyEnvelope): ReplyEnvelope {
-    serving.finished = true;
-    if (serving.entry !== undefined) this.#o.scheduler.cancel(serving.entry);
-    if (serving.prev !== undefined) serving.prev.next = serving.next;
-    else this.#head = serving.next;
-    if (serving.next !== undefined) serving.next.prev = serving.prev;
+  #end(serving: Serving | undefined, reply: ReplyEnvelope): ReplyEnvelope {
+    if (serving !== undefined) {
+      serving.finished = true;
+      if (serving.entry !== undefined) this.#o.scheduler.cancel(serving.entry);
+      if (serving.linked) {
+        if (serving.prev !== undefined) serving.prev.next = serving.next;
+        else this.#head = serving.next;
+        if (serving.next !== undefined) serving.next.prev = serving.prev;
+        this.#linked--;
+      }
+    }
     this.#count--;
     if (this.waiting) this.#o.onSettled();
     return reply;
