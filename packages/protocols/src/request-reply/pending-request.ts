@@ -1,0 +1,178 @@
+import type { Clock, JsonValue, Message, RequestContext } from '@agentmesh/core';
+import { schemaMismatch } from '../shared/errors.js';
+import type { ProtocolLogger } from '../shared/logger.js';
+import { tryParse } from '../shared/schema.js';
+import type { AnyRequestDefinition } from './define-request.js';
+import { errorOfReply } from './request-errors.js';
+import { RequestLimits } from './request-limits.js';
+import { isDeferredAck, type ReplyKind } from './wire.js';
+
+/** What every pending request of one protocol shares. */
+export interface PendingOwner {
+  readonly clock: Clock;
+  readonly logger: ProtocolLogger;
+  /** Removes the entry from the protocol's table; called exactly once per request. */
+  settled(slot: number): void;
+}
+
+/** The facts of one request. */
+export interface RequestFacts {
+  /** The protocol's table slot. */
+  readonly slot: number;
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+  /** Checks and parses the answer; undefined for untyped requests (the answer is the reply message). */
+  readonly definition: AnyRequestDefinition | undefined;
+  /** The whole request's budget (the call's timeout); Infinity for none. */
+  readonly totalMs: number;
+  /** With `resetTimeoutOnProgress`: the idle budget, restarted by every progress frame. */
+  readonly idleMs: number | undefined;
+  readonly onProgress: ((data: JsonValue) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** The caller's context: its deadline and cancellation bound the request. */
+  readonly parent: RequestContext | undefined;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+const CALLING = 0;
+const DEFERRED = 1;
+const SETTLED = 2;
+
+/**
+ * One request waiting for its answer. The caller's promise is the call's own continuation
+ * (`afterCall` / `afterCallError`), so the common case allocates no promise, timer or listener of
+ * its own; only a `deferred` acknowledgement creates a promise, resolved later through `deliver`.
+ * While the call runs the mesh enforces its deadline, the caller's signal and the parent context;
+ * {@link RequestLimits} enforces the rest. It settles exactly once, and settling stops the limits
+ * and removes the table entry, on every path.
+ */
+export class PendingRequest {
+  /** The request's facts, as the protocol gave them. */
+  readonly facts: RequestFacts;
+  readonly #owner: PendingOwner;
+  #state = CALLING;
+  /** How it ended while the call still ran; replayed when the call returns. */
+  #outcome: Outcome | undefined;
+  /** The caller's promise, once deferred. */
+  #wait: { resolve: (value: unknown) => void; reject: (error: unknown) => void } | undefined;
+  #limits: RequestLimits | undefined;
+  /** The signal the call runs with: ours with an idle budget, else the caller's. */
+  readonly callSignal: AbortSignal | undefined;
+
+  constructor(owner: PendingOwner, facts: RequestFacts) {
+    this.#owner = owner;
+    this.facts = facts;
+    this.callSignal = facts.idleMs === undefined ? facts.signal : this.#limitsNow().startIdle(facts.idleMs);
+  }
+
+  get id(): string {
+    return this.facts.id;
+  }
+
+  /** True while the call has ended with a deferred acknowledgement and the answer has not come. */
+  get deferred(): boolean {
+    return this.#state === DEFERRED;
+  }
+
+  /** The progress listener for the call, when anybody needs progress. */
+  callProgress(): ((data: JsonValue) => void) | undefined {
+    if (this.facts.onProgress === undefined && this.facts.idleMs === undefined) return undefined;
+    return (data) => this.#progress(data);
+  }
+
+  /** The call's direct reply: the answer (parsed, or thrown), or a promise of the deferred one. */
+  afterCall(reply: Message): unknown {
+    if (this.#state === SETTLED) return this.#replay();
+    if (isDeferredAck(reply)) return this.#defer(reply);
+    this.#finish();
+    return this.#answer(reply);
+  }
+
+  /** The call failed: rethrows, unless the request had already ended another way. */
+  afterCallError(error: unknown): unknown {
+    if (this.#state === SETTLED) return this.#replay();
+    this.#finish();
+    throw error;
+  }
+
+  /** A reply that arrived in its own message. False when nobody waits for it any more. */
+  deliver(message: Message, kind: ReplyKind): boolean {
+    if (this.#state === SETTLED) return false;
+    if (kind === 'progress') this.#progress(message.content);
+    else if (kind === 'error') this.fail(errorOfReply(message, this.facts.to));
+    else if (kind === 'result') {
+      let outcome: Outcome;
+      try {
+        outcome = { ok: true, value: this.#answer(message) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+      this.#settle(outcome);
+    }
+    return true;
+  }
+
+  /** Ends the request with `error` (a running call is cancelled when we own its signal). */
+  fail(error: unknown): void {
+    this.#settle({ ok: false, error });
+  }
+
+  /** The untyped answer is the reply message itself; a typed one is parsed by the output schema, or throws. */
+  #answer(reply: Message): unknown {
+    const definition = this.facts.definition;
+    if (definition === undefined) return reply;
+    const parsed = tryParse(definition.output, reply.content);
+    if (parsed.success) return parsed.data;
+    throw schemaMismatch(`reply to request "${definition.type}" from "${this.facts.to}"`, parsed.error.issues);
+  }
+
+  #settle(outcome: Outcome): void {
+    const state = this.#state;
+    if (state === SETTLED) return;
+    this.#finish();
+    if (state === CALLING) this.#outcome = outcome;
+    if (!outcome.ok) this.#limits?.abortCall(outcome.error);
+    if (state === CALLING) return;
+    if (outcome.ok) this.#wait!.resolve(outcome.value);
+    else this.#wait!.reject(outcome.error);
+  }
+
+  #replay(): unknown {
+    const outcome = this.#outcome!;
+    if (outcome.ok) return outcome.value;
+    throw outcome.error;
+  }
+
+  /** The call ended with "the answer comes later": from now on the limits are ours to enforce. */
+  #defer(ack: Message): Promise<unknown> {
+    this.#state = DEFERRED;
+    const promise = new Promise<unknown>((resolve, reject) => (this.#wait = { resolve, reject }));
+    this.#limitsNow().watchDeferred(ack.metadata['deadline']);
+    return promise;
+  }
+
+  #limitsNow(): RequestLimits {
+    return (this.#limits ??= new RequestLimits(this.#owner.clock, this.facts, (error) => this.fail(error)));
+  }
+
+  #progress(data: JsonValue): void {
+    if (this.#state === SETTLED) return;
+    this.#limits?.touch();
+    const listener = this.facts.onProgress;
+    if (listener === undefined) return;
+    try {
+      listener(data);
+    } catch (error) {
+      this.#owner.logger.warn({ err: error, requestId: this.id, to: this.facts.to }, 'onProgress threw; the request goes on');
+    }
+  }
+
+  #finish(): void {
+    this.#state = SETTLED;
+    this.#limits?.stop();
+    this.#owner.settled(this.facts.slot);
+  }
+}

@@ -1,0 +1,180 @@
+import {
+  MeshError,
+  cancelledError,
+  nextId,
+  type Agent,
+  type InboundMiddleware,
+  type JsonValue,
+  type Mesh,
+  type Message,
+} from '@agentmesh/core';
+import type { $ZodType } from 'zod/v4/core';
+import { claimMesh } from '../shared/install.js';
+import { invokeOptions } from '../shared/invoke-options.js';
+import { assertTimeoutMs, nameOf } from '../shared/options.js';
+import { schemaMismatch } from '../shared/errors.js';
+import { tryParse, type ParseResult } from '../shared/schema.js';
+import type { AnyRequestDefinition, RequestPayload, RequestResult } from './define-request.js';
+import { PendingRequest, type PendingOwner } from './pending-request.js';
+import { PendingTable } from './pending-table.js';
+import { RequestServer, type TypedRequestHandler } from './request-server.js';
+import {
+  DEFAULT_MAX_TOTAL_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type HandleReplyOptions,
+  type RequestReplyProtocolOptions,
+  type SendRequestOptions,
+} from './options.js';
+import { REQUEST_REPLY_PROTOCOL, readReply, requestMessage, requestTypeOf, type ReplyMeta } from './wire.js';
+
+const NO_OPTIONS: SendRequestOptions = {};
+
+/**
+ * Request-reply between agents, typed with zod. Constructing it installs inbound middleware on
+ * `mesh` that serves typed handlers and routes answers that arrive later (`inReplyTo`) to the
+ * request waiting for them. Install one on every mesh whose agents send or serve requests.
+ */
+export class RequestReplyProtocol {
+  /** The mesh this protocol sends requests through and serves them on. */
+  readonly mesh: Mesh;
+  readonly #pending = new PendingTable<PendingRequest>();
+  /** Request ids are this prefix (unique per protocol instance), a serial number and the table slot. */
+  readonly #idPrefix = `${nextId()}:`;
+  #serial = 0;
+  readonly #server = new RequestServer();
+  readonly #defaultTimeoutMs: number;
+  readonly #maxTotalTimeoutMs: number;
+  readonly #owner: PendingOwner;
+  #closed = false;
+
+  /** @throws MeshError INVALID_ARGUMENT for bad options or a second RequestReplyProtocol on the same mesh. */
+  constructor(mesh: Mesh, options: RequestReplyProtocolOptions = {}) {
+    this.#defaultTimeoutMs = assertTimeoutMs(options.defaultTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'defaultTimeoutMs');
+    this.#maxTotalTimeoutMs = assertTimeoutMs(options.maxTotalTimeoutMs ?? DEFAULT_MAX_TOTAL_TIMEOUT_MS, 'maxTotalTimeoutMs');
+    const pending = this.#pending;
+    this.#owner = { logger: options.logger ?? mesh.logger, clock: options.clock ?? mesh.clock, settled: (slot) => pending.release(slot) };
+    this.mesh = mesh;
+    claimMesh(mesh, REQUEST_REPLY_PROTOCOL);
+    mesh.useInbound(this.#inbound);
+  }
+
+  /** Requests waiting for their answer. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Sends a typed request and resolves its parsed answer. Rejects with a MeshError: INVALID_MESSAGE
+   * when the payload breaks the input schema (nothing is sent) or the answer breaks the output
+   * schema; TIMEOUT; CANCELLED; NO_HANDLER when the callee does not serve the type; the callee's
+   * own failure (HANDLER_ERROR, or its MeshError's code).
+   */
+  sendRequest<D extends AnyRequestDefinition>(from: Agent | string, to: string, request: D, payload: RequestPayload<D>, options?: SendRequestOptions): Promise<RequestResult<D>>;
+  /** Sends an untyped request (`requestType` and a JSON payload) and resolves the reply message. */
+  sendRequest(from: Agent | string, to: string, requestType: string, payload: JsonValue, options?: SendRequestOptions): Promise<Message>;
+  sendRequest(from: Agent | string, to: string, request: AnyRequestDefinition | string, payload: unknown, options: SendRequestOptions = NO_OPTIONS): Promise<unknown> {
+    try {
+      return this.#send(nameOf(from), to, request, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #send(from: string, to: string, request: AnyRequestDefinition | string, payload: unknown, options: SendRequestOptions): Promise<unknown> {
+    if (this.#closed) throw MeshError.withoutStack('CLOSED', 'the request-reply protocol is closed');
+    const timeoutMs = options.timeoutMs === undefined ? this.#defaultTimeoutMs : assertTimeoutMs(options.timeoutMs, 'timeoutMs');
+    const reset = options.resetTimeoutOnProgress === true;
+    const totalMs = !reset ? timeoutMs : options.maxTotalTimeoutMs === undefined ? this.#maxTotalTimeoutMs : assertTimeoutMs(options.maxTotalTimeoutMs, 'maxTotalTimeoutMs');
+    const definition = typeof request === 'string' ? undefined : request;
+    const type = definition === undefined ? (request as string) : definition.type;
+    let parsed: ParseResult<$ZodType> | undefined;
+    if (definition !== undefined) {
+      parsed = tryParse(definition.input, payload);
+      if (!parsed.success) throw schemaMismatch(`payload of request "${type}"`, parsed.error.issues);
+    }
+    const signal = options.signal;
+    if (signal?.aborted === true) throw cancelledError(to, signal.reason);
+    const slot = this.#pending.reserve();
+    const id = `${this.#idPrefix}${++this.#serial}.${slot}`;
+    const context = options.context;
+    const idleMs = reset && timeoutMs < totalMs ? timeoutMs : undefined;
+    const pending = new PendingRequest(this.#owner, { slot, id, from, to, type, definition, totalMs, idleMs, signal, onProgress: options.onProgress, parent: context });
+    this.#pending.fill(slot, pending);
+    const handoff = parsed?.success === true ? { definition: definition!, content: payload, data: parsed.data } : undefined;
+    const message = requestMessage(id, type, from, payload as JsonValue, options.metadata, handoff);
+    let call: Promise<Message>;
+    try {
+      call = this.mesh.invoke(to, message, invokeOptions(from, totalMs, pending.callSignal, context, pending.callProgress()));
+    } catch (error) {
+      // A middleware that throws instead of rejecting must not leave the entry behind.
+      call = Promise.reject(error);
+    }
+    return call.then(
+      (reply) => pending.afterCall(reply),
+      (error: unknown) => pending.afterCallError(error),
+    );
+  }
+
+  /**
+   * Hands an answer that arrived on its own (`metadata.inReplyTo`) to the request waiting for it.
+   * Agents on a mesh with this protocol installed do this automatically; call it yourself when
+   * answers reach you another way (a topic, a queue). Returns false, and logs at debug, for
+   * replies nobody waits for: unknown ids, late answers, senders that do not match.
+   */
+  handleReply(message: Message, options: HandleReplyOptions = {}): boolean {
+    const reply = readReply(message);
+    if (reply === undefined) {
+      this.#owner.logger.debug({ messageId: message.id }, 'dropped a message that is not a request-reply answer');
+      return false;
+    }
+    return this.#deliver(message, reply, options.from, options.to);
+  }
+
+  /**
+   * Serves `definition` on `agent` with a typed handler. An agent can serve several types. Returns
+   * the function that removes the handler.
+   * @throws MeshError INVALID_ARGUMENT when the agent already serves that type.
+   */
+  handleRequest<D extends AnyRequestDefinition>(agent: Agent, definition: D, handler: TypedRequestHandler<D>): () => void {
+    return this.#server.register(agent, definition, handler);
+  }
+
+  /**
+   * Refuses new requests (CLOSED) and fails every request still waiting for a deferred answer with
+   * CLOSED, clearing its timers: the mesh does not know about those. Requests whose call is still
+   * running end with that call, as `mesh.close()` drains calls in flight.
+   */
+  close(): void {
+    this.#closed = true;
+    const error = MeshError.withoutStack('CLOSED', 'the request-reply protocol was closed while the answer was awaited');
+    for (const pending of this.#pending.entries()) if (pending.deferred) pending.fail(error);
+  }
+
+  #deliver(message: Message, reply: ReplyMeta, from: string | undefined, to: string | undefined): boolean {
+    const pending = this.#lookup(reply.inReplyTo);
+    if (pending === undefined) {
+      this.#owner.logger.debug({ inReplyTo: reply.inReplyTo, replyKind: reply.kind, from, to }, 'dropped a reply nobody waits for (unknown request, or it already ended)');
+      return false;
+    }
+    if ((from !== undefined && from !== pending.facts.to) || (to !== undefined && to !== pending.facts.from)) {
+      this.#owner.logger.debug({ inReplyTo: reply.inReplyTo, from, to, expectedFrom: pending.facts.to, expectedTo: pending.facts.from }, 'dropped a reply from or to the wrong agent');
+      return false;
+    }
+    return pending.deliver(message, reply.kind);
+  }
+
+  #lookup(requestId: string): PendingRequest | undefined {
+    if (!requestId.startsWith(this.#idPrefix)) return undefined;
+    const slot = Number(requestId.slice(requestId.lastIndexOf('.') + 1));
+    return Number.isSafeInteger(slot) && slot >= 0 ? this.#pending.get(slot, requestId) : undefined;
+  }
+
+  readonly #inbound: InboundMiddleware = (call, next) => {
+    if (call.message.metadata['protocol'] !== REQUEST_REPLY_PROTOCOL) return next(call);
+    const requestType = requestTypeOf(call.message);
+    if (requestType !== undefined) return this.#server.serve(call, requestType, next);
+    const reply = readReply(call.message);
+    if (reply === undefined) return next(call);
+    return { delivered: this.#deliver(call.message, reply, call.context.from, call.agent.name) };
+  };
+}

@@ -1,0 +1,36 @@
+import { Agent, createMesh, type MeshOptions } from '@agentmesh/core';
+import { z } from 'zod';
+import { defineRequest } from '../../src/request-reply/define-request.js';
+import { RequestReplyProtocol, type RequestReplyProtocolOptions } from '../../src/index.js';
+import { countingClock } from './clock.js';
+import { spyLogger } from './logger.js';
+import { recordInbound } from './recorder.js';
+
+/** A typed request used across the tests. */
+export const Summarize = defineRequest('summarize', {
+  input: z.object({ text: z.string().min(1), maxWords: z.number().int().positive().default(50) }),
+  output: z.object({ summary: z.string(), words: z.number().int() }),
+});
+
+/** A second type, for agents that serve several. */
+export const Translate = defineRequest('translate', {
+  input: z.object({ text: z.string(), to: z.enum(['fr', 'de']) }),
+  output: z.string(),
+});
+
+/** An agent with no handler of its own: it only serves what protocols give it. */
+export class Worker extends Agent {}
+
+/** A mesh with a protocol, a caller and a worker; the recorder sees every inbound message. */
+export async function requestWorld(options: RequestReplyProtocolOptions = {}, meshOptions: MeshOptions = {}) {
+  const clock = countingClock(meshOptions.clock);
+  const logger = spyLogger();
+  const mesh = createMesh(meshOptions);
+  const inbound = recordInbound(mesh);
+  const protocol = new RequestReplyProtocol(mesh, { clock, logger, ...options });
+  const caller = new Worker({ name: 'caller' });
+  const worker = new Worker({ name: 'worker' });
+  await mesh.register(caller);
+  await mesh.register(worker);
+  return { mesh, protocol, caller, worker, inbound, clock, logger };
+}
