@@ -60,6 +60,7 @@ export type {
 } from './transport/types.js';
 
 export { DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS, createMesh } from './mesh/mesh.js';
+export { isThenable } from './mesh/server.js';
 export type {
   AccessPolicy,
   Call,

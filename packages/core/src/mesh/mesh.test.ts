@@ -153,6 +153,24 @@ describe('agents and options', () => {
     expect(mesh.registry.size).toBe(0);
   });
 
+  it('refuses new top-level requests from other meshes while closing, retryably, but serves nested ones', async () => {
+    const transport = new (await import('../transport/in-memory.js')).InMemoryTransport();
+    const server = createMesh({ transport, closeTransport: false });
+    const client = createMesh({ transport, closeTransport: false });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await server.register(defineAgent({ name: 'slow', async handle(m, ctx) { await gate; return this.invoke('echo', m, { context: ctx }); } }));
+    await server.register(echo());
+    const inFlight = client.invoke('slow', 'x');
+    await new Promise((r) => setImmediate(r));
+    const closing = server.close();
+    await expect(client.invoke('echo', 'new')).rejects.toMatchObject({ code: 'CLOSED', retryable: true });
+    release();
+    await expect(inFlight).resolves.toMatchObject({ content: 'x' });
+    await closing;
+    await client.close();
+  });
+
   it('understands allow-lists with wildcards', async () => {
     const mesh = createMesh({ access: { '*': ['public'], admin: ['*'] } });
     await mesh.register(defineAgent({ name: 'public', handle: () => 'ok' }));

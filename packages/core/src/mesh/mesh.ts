@@ -339,6 +339,7 @@ class MeshImpl implements Mesh {
 
   async #close(): Promise<void> {
     this.#state = 'closing';
+    this.#server.closing = true;
     await new Promise<void>((resolve) => {
       this.#idle = resolve;
       this.#server.waiting = true;

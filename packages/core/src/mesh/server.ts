@@ -49,6 +49,8 @@ export class AgentServer {
   /** Of those, the ones in the list (still running after their handler returned a promise). */
   #linked = 0;
   waiting = false;
+  /** Set when the mesh starts closing. */
+  closing = false;
 
   constructor(options: ServerOptions) {
     this.#o = options;
@@ -80,6 +82,11 @@ export class AgentServer {
 
   readonly handle = (envelope: RequestEnvelope, io: ServeContext): ReplyEnvelope | Promise<ReplyEnvelope> => {
     const o = this.#o;
+    // A closing mesh finishes what it has, including nested calls, but takes no new top-level
+    // work: the caller's retry can go to another replica.
+    if (this.closing && envelope.depth === 1) {
+      return { id: envelope.id, ok: false, error: new MeshError('CLOSED', `"${envelope.to}" is shutting down here`, { agent: envelope.to, retryable: true }).toJSON() };
+    }
     const agent = o.registry.get(envelope.to);
     if (agent === undefined) return refuse(envelope, 'AGENT_NOT_FOUND', `no agent named "${envelope.to}" here`);
     // The caller may be another mesh with other rules: the serving side applies its own.
