@@ -1,0 +1,28 @@
+import { MeshError } from '@agentmesh/core';
+import type { ConsumerConfig, JetStreamManager } from '@nats-io/jetstream';
+import { fromNatsError } from '../errors.js';
+import { isNotFound } from './stream.js';
+
+/**
+ * Creates the durable consumer, or joins it when it exists for the same topic. A durable name
+ * already following another topic is refused (INVALID_ARGUMENT) rather than silently re-pointed,
+ * which would strand the events it still owes its current subscribers.
+ */
+export async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string; filter_subject: string }): Promise<void> {
+  const name = config.durable_name;
+  try {
+    const existing = await jsm.consumers.info(stream, name);
+    if (existing.config.filter_subject !== config.filter_subject) {
+      throw new MeshError('INVALID_ARGUMENT', `durable "${name}" already follows ${existing.config.filter_subject ?? 'another subject'}, not ${config.filter_subject}`);
+    }
+    return;
+  } catch (error) {
+    if (MeshError.is(error)) throw error;
+    if (!isNotFound(error)) throw fromNatsError(error, `durable "${name}"`);
+  }
+  try {
+    await jsm.consumers.add(stream, config);
+  } catch (error) {
+    throw fromNatsError(error, `could not create durable "${name}"`);
+  }
+}

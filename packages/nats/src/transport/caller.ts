@@ -1,0 +1,199 @@
+import { MeshError, type ReplyEnvelope, type RequestEnvelope, type RequestOptions } from '@agentmesh/core';
+import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { encodeCancel } from '../codec/cancel.js';
+import { classifyFrame } from '../codec/headers.js';
+import { decodeProgress, decodeReply } from '../codec/reply.js';
+import { encodeRequest, type WireRequest } from '../codec/request.js';
+import { closedError, fromNatsError, transportError } from '../errors.js';
+import type { TransportLogger } from '../logger.js';
+import { isSubjectPath, type Subjects } from '../subjects.js';
+import { Idle } from './idle.js';
+import { ReplicaWatch } from './liveness.js';
+import { Parking } from './parking.js';
+import { PendingRequest } from './pending-request.js';
+
+/** What a {@link Caller} needs. */
+export interface CallerOptions {
+  readonly nc: NatsConnection;
+  readonly subjects: Subjects;
+  readonly maxBytes: number;
+  readonly logger: TransportLogger;
+  readonly inboxPrefix: string;
+  readonly maxParked: number;
+  readonly reconnectGraceMs: number;
+  readonly replicaCheckIntervalMs: number;
+}
+
+/** Pause before asking again when nobody answered right after a reconnect. */
+const GRACE_RETRY_MS = 50;
+
+/**
+ * The calling side: one wildcard subscription on a private inbox serves every request (no
+ * per-request subscription, no per-request timer; the mesh enforces deadlines). Progress frames
+ * and the reply arrive on the request's own inbox subject, in order. While the connection is down,
+ * new requests are parked and sent on reconnect; requests already sent fail TRANSPORT_ERROR, since
+ * their replies are lost with the connection. Right after a reconnect, "no responders" is asked
+ * again for a short grace period: the serving side may not have re-subscribed yet.
+ */
+export class Caller {
+  readonly #o: CallerOptions;
+  readonly #inbox: string;
+  readonly #sub: Subscription;
+  readonly #pending = new Map<string, PendingRequest>();
+  readonly #idle = new Idle();
+  readonly #watch: ReplicaWatch<PendingRequest>;
+  readonly #parking: Parking<PendingRequest>;
+  #next = 0;
+
+  constructor(options: CallerOptions) {
+    this.#o = options;
+    this.#inbox = createInbox(options.inboxPrefix);
+    this.#sub = options.nc.subscribe(`${this.#inbox}.*`, { callback: this.#onFrame });
+    this.#parking = new Parking<PendingRequest>(options.maxParked, options.reconnectGraceMs, (p) => this.#pending.get(p.token) === p);
+    this.#watch = new ReplicaWatch<PendingRequest>({
+      nc: options.nc,
+      subjects: options.subjects,
+      intervalMs: options.replicaCheckIntervalMs,
+      logger: options.logger,
+      lost: (waiting) => {
+        for (const p of waiting) this.#fail(p, transportError(`the replica serving "${p.envelope.to}" went away before answering`));
+      },
+    });
+  }
+
+  /** Requests waiting for their reply. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  request(envelope: RequestEnvelope, options: RequestOptions): Promise<ReplyEnvelope> {
+    const reason = options.cancellation.reason;
+    if (reason !== undefined) return Promise.reject(reason);
+    if (!isSubjectPath(envelope.to)) {
+      return Promise.reject(MeshError.withoutStack('AGENT_NOT_FOUND', `no agent named ${JSON.stringify(envelope.to)} is reachable`, { agent: envelope.to }));
+    }
+    let wire: WireRequest;
+    try {
+      wire = encodeRequest(envelope, options.onProgress !== undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const token = (++this.#next).toString(36);
+    return new Promise<ReplyEnvelope>((resolve, reject) => {
+      const p = new PendingRequest(token, `${this.#inbox}.${token}`, envelope, wire, resolve, reject, options.onProgress);
+      this.#pending.set(token, p);
+      p.unlink = options.cancellation.onCancel((why) => this.#cancel(p, why));
+      this.#dispatch(p);
+    });
+  }
+
+  /** Sends now, or parks until the connection is back. */
+  #dispatch(p: PendingRequest): void {
+    if (this.#parking.connected) this.#send(p);
+    else if (!this.#parking.park(p)) this.#fail(p, transportError(`the NATS connection is down and ${this.#parking.max} requests already wait for it`));
+  }
+
+  #send(p: PendingRequest): void {
+    try {
+      this.#o.nc.publish(this.#o.subjects.agent(p.envelope.to), p.wire.data, { reply: p.reply, headers: p.wire.headers });
+      p.sent = true;
+    } catch (error) {
+      this.#fail(p, fromNatsError(error, `request to "${p.envelope.to}"`));
+    }
+  }
+
+  readonly #onFrame = (error: Error | null, msg: Msg): void => {
+    if (error !== null) return this.#o.logger.error({ err: error }, 'reply inbox subscription failed');
+    const p = this.#pending.get(msg.subject.slice(this.#inbox.length + 1));
+    if (p === undefined) return this.#o.logger.debug({ subject: msg.subject }, 'late reply dropped (the caller already gave up)');
+    const frame = classifyFrame(msg);
+    if (frame.kind === 'no-responders') return this.#noResponders(p);
+    if (frame.kind === 'progress') return this.#progress(p, msg.data);
+    if (frame.kind === 'accepted') return this.#watch.track(p, frame.instance);
+    let reply: ReplyEnvelope;
+    try {
+      reply = decodeReply(msg.data, this.#o.maxBytes, p.envelope.id);
+    } catch (failure) {
+      this.#o.logger.warn({ err: failure, requestId: p.envelope.id, to: p.envelope.to }, 'invalid reply refused');
+      this.#fail(p, failure);
+      return;
+    }
+    if (this.#remove(p)) p.resolve(reply);
+  };
+
+  #noResponders(p: PendingRequest): void {
+    if (this.#parking.inGrace) {
+      p.sent = false;
+      p.retry = setTimeout(() => {
+        p.retry = undefined;
+        if (this.#pending.get(p.token) === p) this.#dispatch(p);
+      }, GRACE_RETRY_MS);
+      return;
+    }
+    const to = p.envelope.to;
+    this.#fail(p, MeshError.withoutStack('AGENT_NOT_FOUND', `no agent named "${to}" is reachable`, { agent: to }));
+  }
+
+  #progress(p: PendingRequest, data: Uint8Array): void {
+    try {
+      p.onProgress?.(decodeProgress(data, this.#o.maxBytes));
+    } catch (error) {
+      this.#o.logger.warn({ err: error, requestId: p.envelope.id, to: p.envelope.to }, 'progress frame dropped');
+    }
+  }
+
+  /** The caller gave up (deadline, abort, parent cancelled): tell the serving side, free the inbox slot. */
+  #cancel(p: PendingRequest, reason: MeshError): void {
+    if (!this.#remove(p)) return;
+    if (p.sent) {
+      try {
+        this.#o.nc.publish(this.#o.subjects.cancel(p.envelope.to), encodeCancel(p.reply, reason));
+      } catch (error) {
+        this.#o.logger.debug({ err: error, requestId: p.envelope.id }, 'could not send the cancellation');
+      }
+    }
+    p.reject(reason);
+  }
+
+  /** Forgets `p` (false if it was already settled): listener, resend timer, liveness watch. */
+  #remove(p: PendingRequest): boolean {
+    if (this.#pending.get(p.token) !== p) return false;
+    this.#pending.delete(p.token);
+    p.unlink();
+    if (p.retry !== undefined) clearTimeout(p.retry);
+    this.#watch.untrack(p);
+    this.#idle.notify();
+    return true;
+  }
+
+  #fail(p: PendingRequest, error: unknown): void {
+    if (this.#remove(p)) p.reject(error);
+  }
+
+  /** The connection dropped: replies to requests already sent are lost with it. */
+  disconnected(): void {
+    this.#parking.disconnected();
+    for (const p of [...this.#pending.values()]) {
+      if (p.sent) this.#fail(p, transportError(`the NATS connection was lost while the request to "${p.envelope.to}" was in flight`));
+    }
+  }
+
+  /** The connection is back: send what was parked (unless given up meanwhile). */
+  reconnected(): void {
+    for (const p of this.#parking.reconnected()) this.#send(p);
+  }
+
+  /** Fails every pending request (the connection is gone for good). */
+  failAll(error: MeshError): void {
+    this.#parking.clear();
+    for (const p of [...this.#pending.values()]) this.#fail(p, error);
+  }
+
+  /** Waits (bounded) for pending requests to settle, fails the rest with CLOSED, drops the inbox. */
+  async close(timeoutMs: number): Promise<void> {
+    await this.#idle.until(() => this.#pending.size === 0, timeoutMs);
+    this.failAll(closedError());
+    this.#watch.stop();
+    this.#sub.unsubscribe();
+  }
+}

@@ -1,0 +1,187 @@
+import { Cancellation, MeshError, toHandlerError, type JsonValue, type ReplyEnvelope, type RequestHandler } from '@agentmesh/core';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { decodeCancel } from '../codec/cancel.js';
+import { decodeRequest, requestIdOf } from '../codec/request.js';
+import { invalidMessage, transportError } from '../errors.js';
+import type { TransportLogger } from '../logger.js';
+import type { Subjects } from '../subjects.js';
+import { FrameSender } from './frames.js';
+import { Idle, isThenable } from './idle.js';
+
+/** What an {@link Endpoint} needs. */
+export interface EndpointOptions {
+  readonly nc: NatsConnection;
+  readonly subjects: Subjects;
+  readonly address: string;
+  readonly handler: RequestHandler;
+  readonly maxBytes: number;
+  readonly logger: TransportLogger;
+  /** This transport's instance id, announced on requests running longer than `acceptedAfterMs`. */
+  readonly instance: string;
+  readonly acceptedAfterMs: number;
+}
+
+/** How often requests cancelled by their deadline (while their handler hangs on) are swept out. */
+const SWEEP_MS = 100;
+
+class ActiveRequest {
+  done = false;
+  announced = false;
+  readonly startedAt = performance.now();
+  /** True when the caller told us it gave up: it no longer listens, so no reply is sent. */
+  callerGone = false;
+  constructor(
+    readonly reply: string,
+    readonly id: string,
+    readonly cancellation: Cancellation,
+  ) {}
+}
+
+/**
+ * The serving side of one agent address: a queue-group subscription (replicas share the load), a
+ * cancellation subscription, and the requests being handled. Every request is validated at
+ * ingress; whatever is wrong is answered INVALID_MESSAGE (when there is a reply subject) and
+ * logged, never thrown. Each request ends in exactly one reply: the handler's, or the error that
+ * cancelled it (a deadline passed on this side, or this endpoint shut down).
+ */
+export class Endpoint {
+  readonly #o: EndpointOptions;
+  readonly #requests: Subscription;
+  readonly #cancels: Subscription;
+  readonly #active = new Map<string, ActiveRequest>();
+  readonly #idle = new Idle();
+  readonly #send: FrameSender;
+  #sweep: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: EndpointOptions) {
+    this.#o = options;
+    const { nc, subjects, address } = options;
+    this.#send = new FrameSender(nc, options.logger, address, options.instance);
+    this.#requests = nc.subscribe(subjects.agent(address), { queue: address, callback: this.#onRequest });
+    this.#cancels = nc.subscribe(subjects.cancel(address), { callback: this.#onCancel });
+  }
+
+  /** Requests being handled. */
+  get activeCount(): number {
+    return this.#active.size;
+  }
+
+  readonly #onRequest = (error: Error | null, msg: Msg): void => {
+    if (error !== null) {
+      this.#o.logger.error({ err: error, agent: this.#o.address }, 'request subscription failed');
+      return;
+    }
+    const reply = msg.reply;
+    if (reply === undefined || reply === '') {
+      this.#o.logger.warn({ subject: msg.subject, agent: this.#o.address }, 'request without a reply subject dropped');
+      return;
+    }
+    let decoded: ReturnType<typeof decodeRequest>;
+    try {
+      if (this.#active.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
+      decoded = decodeRequest(this.#o.address, msg.data, msg.headers, this.#o.maxBytes);
+    } catch (failure) {
+      const refusal = MeshError.is(failure) ? failure : invalidMessage(String(failure));
+      this.#o.logger.warn({ err: refusal, subject: msg.subject, agent: this.#o.address }, 'invalid request refused');
+      this.#send.reply(reply, { id: requestIdOf(msg.headers), ok: false, error: refusal.toJSON() });
+      return;
+    }
+    const { envelope } = decoded;
+    const cancellation = new Cancellation();
+    const active = new ActiveRequest(reply, envelope.id, cancellation);
+    this.#active.set(reply, active);
+    // No per-request cancel listener on this hot path: a periodic sweep finds requests the mesh
+    // cancelled at their deadline; caller notices and close() abandon them directly.
+    this.#sweep ??= setTimeout(this.#onSweep, SWEEP_MS).unref();
+    const progress = decoded.progress
+      ? (data: JsonValue): void => {
+          if (!active.done) this.#send.progress(reply, active.id, data);
+        }
+      : undefined;
+    let result: ReplyEnvelope | Promise<ReplyEnvelope>;
+    try {
+      result = this.#o.handler(envelope, { cancellation, progress, remote: true });
+    } catch (thrown) {
+      result = this.#failure(envelope.id, thrown);
+    }
+    if (!isThenable<ReplyEnvelope>(result)) this.#finish(active, result);
+    else result.then((r) => this.#finish(active, r), (thrown: unknown) => this.#finish(active, this.#failure(envelope.id, thrown)));
+  };
+
+  readonly #onCancel = (error: Error | null, msg: Msg): void => {
+    if (error !== null) return;
+    try {
+      const notice = decodeCancel(msg.data);
+      const active = this.#active.get(notice.reply);
+      if (active === undefined) return;
+      active.callerGone = true;
+      active.cancellation.cancel(notice.reason);
+      this.#abandon(active, notice.reason);
+    } catch (failure) {
+      this.#o.logger.warn({ err: failure, agent: this.#o.address }, 'invalid cancellation ignored');
+    }
+  };
+
+  /** Abandons requests cancelled at their deadline; tells callers of long ones who serves them. */
+  readonly #onSweep = (): void => {
+    this.#sweep = undefined;
+    const announceBefore = performance.now() - this.#o.acceptedAfterMs;
+    for (const active of [...this.#active.values()]) {
+      const reason = active.cancellation.reason;
+      if (reason !== undefined) this.#abandon(active, reason);
+      else if (!active.announced && active.startedAt <= announceBefore) {
+        active.announced = true;
+        this.#send.accepted(active.reply, active.id);
+      }
+    }
+    if (this.#active.size > 0) this.#sweep = setTimeout(this.#onSweep, SWEEP_MS).unref();
+  };
+
+  #failure(id: string, thrown: unknown): ReplyEnvelope {
+    return { id, ok: false, error: toHandlerError(thrown, this.#o.address).toJSON() };
+  }
+
+  #finish(active: ActiveRequest, reply: ReplyEnvelope): void {
+    if (this.#end(active)) this.#send.reply(active.reply, reply);
+  }
+
+  /** The request was cancelled before the handler answered: answer with the reason, stop waiting. */
+  #abandon(active: ActiveRequest, reason: MeshError): void {
+    if (!this.#end(active)) return;
+    if (!active.callerGone) this.#send.reply(active.reply, { id: active.id, ok: false, error: reason.toJSON() });
+  }
+
+  #end(active: ActiveRequest): boolean {
+    if (active.done) return false;
+    active.done = true;
+    this.#active.delete(active.reply);
+    this.#idle.notify();
+    return true;
+  }
+
+  /**
+   * Stops taking requests (the server forgets this replica before this resolves, so callers see
+   * AGENT_NOT_FOUND or another replica), lets the running ones finish for up to `timeoutMs`, then
+   * cancels the rest with a retryable TRANSPORT_ERROR reply.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    try {
+      await this.#requests.drain();
+    } catch (error) {
+      this.#o.logger.debug({ err: error, agent: this.#o.address }, 'request subscription drain failed');
+    }
+    await this.#idle.until(() => this.#active.size === 0, timeoutMs);
+    const shutdown = transportError(`agent "${this.#o.address}" shut down before answering`);
+    for (const active of [...this.#active.values()]) {
+      active.cancellation.cancel(shutdown);
+      this.#abandon(active, active.cancellation.reason ?? shutdown);
+    }
+    clearTimeout(this.#sweep);
+    this.#sweep = undefined;
+    try {
+      this.#cancels.unsubscribe();
+    } catch (error) {
+      this.#o.logger.debug({ err: error, agent: this.#o.address }, 'cancellation subscription not removed');
+    }
+  }
+}

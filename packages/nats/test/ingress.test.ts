@@ -1,0 +1,149 @@
+import { createMessage, defineAgent, type Mesh } from '@agentmesh/core';
+import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import fc from 'fast-check';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { Header } from '../src/index.js';
+import { describeWithNats } from './support/nats.js';
+import { TestWorld, until } from './support/world.js';
+
+const MAX = 2_000;
+
+function validHeaders(): MsgHdrs {
+  const h = headers();
+  h.set(Header.id, 'req-1');
+  h.set(Header.trace, 'trace-1;req-1');
+  return h;
+}
+
+const validBody = { message: { id: 'm1', role: 'user', content: 'hi', metadata: {} }, depth: 1 };
+
+describeWithNats('ingress validation (fuzzed)', () => {
+  let world: TestWorld;
+  let server: Mesh;
+  let raw: NatsConnection;
+  let handled: number;
+  let subject: string;
+
+  beforeEach(async () => {
+    world = new TestWorld();
+    server = await world.mesh({ transport: { maxMessageBytes: MAX } });
+    handled = 0;
+    await server.register(defineAgent({ name: 'echo', handle: (m) => (handled++, m) }));
+    raw = await world.raw();
+    subject = `${world.prefix}.agent.echo`;
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  async function ask(data: Uint8Array | string, h?: MsgHdrs): Promise<{ ok: boolean; error?: { code: string } }> {
+    const reply = await raw.request(subject, data, h === undefined ? { timeout: 2_000 } : { timeout: 2_000, headers: h });
+    return reply.json();
+  }
+
+  async function stillServes(): Promise<void> {
+    await expect(ask(JSON.stringify(validBody), validHeaders())).resolves.toMatchObject({ ok: true, message: { content: 'hi' } });
+  }
+
+  it('answers random bytes with INVALID_MESSAGE and never reaches the agent', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 3_000 }), fc.boolean(), async (bytes, withHeaders) => {
+        const reply = await ask(bytes, withHeaders ? validHeaders() : undefined);
+        expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+      }),
+      { numRuns: 150 },
+    );
+    expect(handled).toBe(0);
+    await stillServes();
+    expect(handled).toBe(1);
+  });
+
+  it('answers any wrong JSON shape with INVALID_MESSAGE', async () => {
+    const wrongMessage = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ id: fc.jsonValue(), role: fc.jsonValue(), content: fc.jsonValue(), metadata: fc.jsonValue() }, { requiredKeys: [] }),
+      fc.record({ id: fc.string({ minLength: 1 }), role: fc.constantFrom('robot', '', 'USER'), content: fc.jsonValue(), metadata: fc.object() }),
+    );
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ message: wrongMessage, depth: fc.jsonValue() }),
+      fc.record({ message: fc.constant(validBody.message), depth: fc.oneof(fc.integer({ max: 0 }), fc.double().filter((d) => !Number.isInteger(d)), fc.string(), fc.constant(null)) }),
+      fc.record({ message: fc.constant(validBody.message), depth: fc.constant(1), principal: fc.oneof(fc.jsonValue(), fc.record({ id: fc.constant('') })) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (value) => {
+        const reply = await ask(JSON.stringify(value), validHeaders());
+        expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+      }),
+      { numRuns: 200 },
+    );
+    expect(handled).toBe(0);
+    await stillServes();
+  });
+
+  it('answers malformed headers with INVALID_MESSAGE', async () => {
+    const header = fc.record(
+      {
+        id: fc.oneof(fc.constant(''), fc.constant('%E0%A4%A'), fc.stringMatching(/^[a-z0-9-]{1,20}$/)),
+        trace: fc.oneof(fc.constant(''), fc.constant('only-one'), fc.constant('a;b;c;d'), fc.constant('%zz;x')),
+        deadline: fc.oneof(fc.constant('soon'), fc.constant('Infinity'), fc.constant('1e400')),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(header, async (fields) => {
+        const h = headers();
+        if (fields.id !== undefined) h.set(Header.id, fields.id);
+        h.set(Header.trace, fields.trace ?? 'bad');
+        if (fields.deadline !== undefined) h.set(Header.deadline, fields.deadline);
+        const reply = await ask(JSON.stringify(validBody), h);
+        expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+      }),
+      { numRuns: 100 },
+    );
+    expect(handled).toBe(0);
+  });
+
+  it('refuses oversize payloads before parsing them', async () => {
+    const big = { message: { id: 'm1', role: 'user', content: 'x'.repeat(MAX + 100), metadata: {} }, depth: 1 };
+    await expect(ask(JSON.stringify(big), validHeaders())).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+    const huge = new Uint8Array(200 * 1024).fill(0x7b);
+    await expect(ask(huge, validHeaders())).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+    expect(handled).toBe(0);
+    await stillServes();
+  });
+
+  it('survives garbage without a reply subject, on the cancel subject and on event subjects', async () => {
+    const events: unknown[] = [];
+    const sub = server.subscribe('audit.>', (m) => void events.push(m.content));
+    await sub.ready;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 500 }), async (bytes) => {
+        raw.publish(subject, bytes);
+        raw.publish(`${world.prefix}.cancel.echo`, bytes);
+        raw.publish(`${world.prefix}.event.audit.x`, bytes);
+        raw.publish(`${world.prefix}.discover`, bytes);
+      }),
+      { numRuns: 100 },
+    );
+    await raw.flush();
+    await server.publish('audit.ok', createMessage({ content: 'valid' }));
+    await until(() => events.length === 1);
+    expect(events).toEqual(['valid']);
+    expect(handled).toBe(0);
+    await stillServes();
+  });
+
+  it('turns a garbage reply into INVALID_MESSAGE for the caller', async () => {
+    const caller = await world.mesh();
+    const liar = raw.subscribe(`${world.prefix}.agent.liar`, { callback: (_e, msg) => void msg.respond('{"id": 1, "ok": "yes"}') });
+    const wrongId = raw.subscribe(`${world.prefix}.agent.other`, {
+      callback: (_e, msg) => void msg.respond(JSON.stringify({ id: 'someone-else', ok: true, message: validBody.message })),
+    });
+    await raw.flush();
+    await expect(caller.invoke('liar', 'x', { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+    await expect(caller.invoke('other', 'x', { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+    liar.unsubscribe();
+    wrongId.unsubscribe();
+  });
+});
