@@ -1,0 +1,3 @@
+import { packageConfig } from '@agentmesh/eslint-config';
+
+export default packageConfig(import.meta.dirname);

@@ -1,0 +1,3 @@
+import { packageConfig } from '@agentmesh/vitest-config';
+
+export default packageConfig();
