@@ -89,3 +89,12 @@ describe('exact size near the limit', () => {
     );
   });
 });
+
+describe('nextId', () => {
+  it('never repeats across many ids and counter rollovers', async () => {
+    const { nextId } = await import('./ids.js');
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i++) seen.add(nextId());
+    expect(seen.size).toBe(5_000);
+  });
+});

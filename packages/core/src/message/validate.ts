@@ -13,23 +13,23 @@ export function assertValidMessage(value: unknown, maxBytes: number, where = 'me
   if (typeof value !== 'object' || value === null) {
     throw invalid(`${where} must be an object, got ${value === null ? 'null' : typeof value}`);
   }
-  const m = value as Record<string, unknown>;
-  if (typeof m['id'] !== 'string' || m['id'].length === 0) throw invalid(`${where}.id must be a non-empty string`);
-  if (!MESSAGE_ROLES.includes(m['role'] as MessageRole)) {
-    throw invalid(`${where}.role must be one of ${MESSAGE_ROLES.join(', ')}`);
-  }
-  if (m['name'] !== undefined && typeof m['name'] !== 'string') throw invalid(`${where}.name must be a string`);
-  const metadata = m['metadata'];
+  const { id, role, name, metadata, content } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || id.length === 0) throw invalid(`${where}.id must be a non-empty string`);
+  if (!isRole(role)) throw invalid(`${where}.role must be one of ${MESSAGE_ROLES.join(', ')}`);
+  if (name !== undefined && typeof name !== 'string') throw invalid(`${where}.name must be a string`);
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
     throw invalid(`${where}.metadata must be a JSON object`);
   }
-  if (!('content' in m) || m['content'] === undefined) throw invalid(`${where}.content is missing`);
+  if (content === undefined) throw invalid(`${where}.content is missing`);
   // Fast pass over content and metadata; the detailed pass runs only to explain a failure.
-  const content = m['content'];
   if (messageJsonSize(content, metadata, maxBytes) >= 0) return value as Message;
   const result = checkJson({ content, metadata }, where, maxBytes);
   if (typeof result !== 'number') throw invalid(`${result.path}: ${result.reason}`);
   return value as Message;
+}
+
+function isRole(role: unknown): role is MessageRole {
+  return role === 'user' || role === 'assistant' || role === 'system' || role === 'tool';
 }
 
 function invalid(message: string): MeshError {
