@@ -61,3 +61,4 @@ export {
   type FileStoreStats,
 } from './dead-letter/file-store.js';
 export type { DeadLetterError, DeadLetterFilter, DeadLetterRecord, DeadLetterStore } from './dead-letter/store.js';
+export { checkFilter, matchesFilter, selectRecords } from './dead-letter/filter.js';

@@ -1,5 +1,5 @@
 import { MeshError } from '@agentmesh/core';
-import type { DeadLetterFilter, DeadLetterRecord, DeadLetterStore } from '@agentmesh/resilience';
+import { checkFilter, matchesFilter, type DeadLetterFilter, type DeadLetterRecord, type DeadLetterStore } from '@agentmesh/resilience';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, RetentionPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { decodeJson, encodeJson } from '../codec/json.js';
@@ -10,7 +10,7 @@ import { DEFAULT_DEAD_LETTER_MAX_AGE_MS, type JetStreamDeadLetterStoreOptions } 
 import { Subjects } from '../subjects.js';
 import { openConnection } from '../transport/connection.js';
 import { Lazy } from '../transport/lazy.js';
-import { checkFilter, matchesFilter, parseDeadLetterRecord, recordKey } from './record.js';
+import { parseDeadLetterRecord, recordKey } from './record.js';
 
 interface Parts {
   readonly nc: NatsConnection;

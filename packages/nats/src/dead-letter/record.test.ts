@@ -2,7 +2,8 @@ import { createMessage } from '@agentmesh/core';
 import type { DeadLetterRecord } from '@agentmesh/resilience';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkFilter, matchesFilter, parseDeadLetterRecord, recordKey } from './record.js';
+import { parseDeadLetterRecord, recordKey } from './record.js';
+import { checkFilter, matchesFilter } from '@agentmesh/resilience';
 
 const record: DeadLetterRecord = {
   id: 'r1',

@@ -1,5 +1,5 @@
 import { assertValidMessage, MeshError } from '@agentmesh/core';
-import type { DeadLetterError, DeadLetterFilter, DeadLetterRecord } from '@agentmesh/resilience';
+import type { DeadLetterError, DeadLetterRecord } from '@agentmesh/resilience';
 
 /** A subject token for a record id: base64url of its UTF-8 bytes (any id, always a valid token). */
 export function recordKey(id: string): string {
@@ -27,28 +27,6 @@ export function parseDeadLetterRecord(value: unknown, maxMessageBytes: number): 
     if (v[key] !== undefined) record[key] = text(v, key);
   }
   return record;
-}
-
-/** True when `record` passes every field given in `filter` (limit aside). */
-export function matchesFilter(record: DeadLetterRecord, filter: DeadLetterFilter): boolean {
-  return (
-    (filter.target === undefined || record.target === filter.target) &&
-    (filter.code === undefined || record.error.code === filter.code) &&
-    (filter.since === undefined || record.lastFailedAt >= filter.since) &&
-    (filter.until === undefined || record.lastFailedAt < filter.until)
-  );
-}
-
-/** Checks a filter's fields; INVALID_ARGUMENT for a wrong type. */
-export function checkFilter(filter: DeadLetterFilter): void {
-  if (typeof filter !== 'object' || filter === null) throw new MeshError('INVALID_ARGUMENT', 'filter must be an object');
-  for (const key of ['target', 'code'] as const) {
-    if (filter[key] !== undefined && typeof filter[key] !== 'string') throw new MeshError('INVALID_ARGUMENT', `filter.${key} must be a string`);
-  }
-  for (const key of ['since', 'until', 'limit'] as const) {
-    const value = filter[key];
-    if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) throw new MeshError('INVALID_ARGUMENT', `filter.${key} must be a number`);
-  }
 }
 
 function object(value: unknown, what: string): Record<string, unknown> {
