@@ -1,22 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { Cancellation, RequestContext, createMesh, nextId, type Clock } from '@agentmesh/core';
-
-/** A promise with its settle functions, for tests that decide when work ends. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred, type Deferred } from '@agentmesh/core/testing';
 
 // Kept from before any test installs fake timers, so `settle` works under them too.
 const realSetImmediate = setImmediate;

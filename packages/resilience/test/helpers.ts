@@ -1,5 +1,6 @@
 import { createMesh, defineAgent, MeshError, type AgentDefinition, type Mesh, type MeshOptions } from '@agentmesh/core';
 import { afterEach, vi } from 'vitest';
+export { deferred, type Deferred } from '@agentmesh/core/testing';
 
 const meshes: Mesh[] = [];
 
@@ -34,17 +35,6 @@ export async function flush(): Promise<void> {
 /** A handler error the mesh reports as retryable HANDLER_ERROR. */
 export class Flaky extends Error {
   override name = 'Flaky';
-}
-
-/** A manually settled promise. */
-export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /** A MeshError of `code`. */
