@@ -25,6 +25,8 @@ describe('request codec', () => {
   it('round-trips every envelope field through headers and body, whatever the characters', () => {
     fc.assert(
       fc.property(envelope, fc.boolean(), (e, progress) => {
+        // "__proto__" keys are refused at ingress on purpose (prototype pollution); the next test covers that.
+        fc.pre(!JSON.stringify(e.content).includes('"__proto__"'));
         const { content, ...rest } = e;
         const sent = { ...rest, to: 'billing', message: createMessage({ content: JSON.parse(JSON.stringify(content)) as never }) } as RequestEnvelope;
         const wire = encodeRequest(sent, progress);
@@ -34,6 +36,13 @@ describe('request codec', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('refuses content carrying a "__proto__" key at ingress', () => {
+    const content = JSON.parse('{"a":{"__proto__":{"polluted":true}}}') as never;
+    const wire = encodeRequest({ id: 'r', to: 'x', message: createMessage({ content }), depth: 1, traceId: 't', spanId: 's' }, false);
+    expect(() => decodeRequest('x', wire.data, wire.headers, 1000)).toThrow(expect.objectContaining({ code: 'INVALID_MESSAGE', message: expect.stringMatching(/__proto__/) }));
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
   it('puts readable call metadata in headers', () => {
