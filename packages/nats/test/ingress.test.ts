@@ -2,6 +2,7 @@ import { createMessage, defineAgent, type Mesh } from '@agentmesh/core';
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { callHeadersOf, readCallHeaders } from '../src/codec/call-headers.js';
 import { Header } from '../src/index.js';
 import { describeWithNats } from './support/nats.js';
 import { TestWorld, until } from './support/world.js';
@@ -102,6 +103,27 @@ describeWithNats('ingress validation (fuzzed)', () => {
       { numRuns: 100 },
     );
     expect(handled).toBe(0);
+  });
+
+  it('reads call headers from the raw block of real nats.js messages (the fast path is in place)', async () => {
+    const seen: { raw: boolean; fast: unknown; decoded: unknown }[] = [];
+    const probe = raw.subscribe(`${world.prefix}.probe`, {
+      callback: (_e, msg) => {
+        const internals = msg as unknown as { _rdata?: unknown; _msg?: { hdr?: unknown } };
+        const fast = callHeadersOf(msg);
+        seen.push({ raw: internals._rdata instanceof Uint8Array && typeof internals._msg?.hdr === 'number', fast, decoded: readCallHeaders(msg.headers!) });
+      },
+    });
+    const h = validHeaders();
+    h.set(Header.from, 'caf%C3%A9');
+    raw.publish(`${world.prefix}.probe`, JSON.stringify(validBody), { headers: h });
+    await raw.flush();
+    await until(() => seen.length === 1);
+    probe.unsubscribe();
+    // If a nats.js upgrade moves its internals, this fails rather than silently taking the slow path.
+    expect(seen[0]!.raw).toBe(true);
+    expect(seen[0]!.fast).toEqual(seen[0]!.decoded);
+    expect(seen[0]!.fast).toMatchObject({ id: 'req-1', trace: 'trace-1;req-1', from: 'caf%C3%A9' });
   });
 
   it('refuses oversize payloads before parsing them', async () => {

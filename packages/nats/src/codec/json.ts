@@ -8,6 +8,11 @@ export const ENVELOPE_SLACK_BYTES = 64 * 1024;
 
 /** JSON-encodes a value that the mesh already validated; a failure is INVALID_MESSAGE. */
 export function encodeJson(value: unknown, what: string): Uint8Array {
+  return Buffer.from(stringifyJson(value, what), 'utf8');
+}
+
+/** The JSON text of a value that the mesh already validated; a failure is INVALID_MESSAGE. */
+export function stringifyJson(value: unknown, what: string): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
@@ -15,7 +20,7 @@ export function encodeJson(value: unknown, what: string): Uint8Array {
     throw invalidMessage(`${what} is not JSON-serializable`, error);
   }
   if (text === undefined) throw invalidMessage(`${what} is not JSON-serializable`);
-  return Buffer.from(text, 'utf8');
+  return text;
 }
 
 /**

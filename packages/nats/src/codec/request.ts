@@ -1,8 +1,9 @@
 import { parseRequestEnvelope, type RequestEnvelope } from '@agentmesh/core';
-import { MsgHdrsImpl, type MsgHdrs } from '@nats-io/transport-node';
+import type { MsgHdrs } from '@nats-io/transport-node';
 import { invalidMessage } from '../errors.js';
+import { headerBlock, readCallHeaders, WireHeaders, type CallHeaderValues } from './call-headers.js';
 import { Header, headerValue, readHeaderValue } from './headers.js';
-import { decodeJson, encodeJson, ENVELOPE_SLACK_BYTES } from './json.js';
+import { decodeJson, ENVELOPE_SLACK_BYTES, stringifyJson } from './json.js';
 
 /** A request as it goes on the wire: call metadata in headers, the rest in a JSON body. */
 export interface WireRequest {
@@ -19,22 +20,24 @@ interface RequestBody {
 
 /** Encodes a request envelope; `progress` tells the server the caller listens for progress frames. */
 export function encodeRequest(envelope: RequestEnvelope, progress: boolean): WireRequest {
-  // Built from a record: every value is already header-safe (see headerValue), so the per-key
-  // lookups and checks of MsgHdrs.set are not needed on this hot path.
+  // Every value is made header-safe (printable ASCII) here, so the block needs no further checks.
   const trace = `${headerValue(envelope.traceId)};${headerValue(envelope.spanId)}`;
-  const record: Record<string, string[]> = {
-    [Header.id]: [headerValue(envelope.id)],
-    [Header.trace]: [envelope.parentSpanId === undefined ? trace : `${trace};${headerValue(envelope.parentSpanId)}`],
-  };
-  if (envelope.deadline !== undefined) record[Header.deadline] = [String(envelope.deadline)];
-  if (envelope.from !== undefined) record[Header.from] = [headerValue(envelope.from)];
-  if (progress) record[Header.progress] = ['1'];
-  const h = MsgHdrsImpl.fromRecord(record);
+  const values: [string, string][] = [
+    [Header.id, headerValue(envelope.id)],
+    [Header.trace, envelope.parentSpanId === undefined ? trace : `${trace};${headerValue(envelope.parentSpanId)}`],
+  ];
+  if (envelope.deadline !== undefined) values.push([Header.deadline, String(envelope.deadline)]);
+  if (envelope.from !== undefined) values.push([Header.from, headerValue(envelope.from)]);
+  if (progress) values.push([Header.progress, '1']);
   const body: RequestBody =
     envelope.principal === undefined
       ? { message: envelope.message, depth: envelope.depth }
       : { message: envelope.message, depth: envelope.depth, principal: envelope.principal };
-  return { data: encodeJson(body, 'request'), headers: h };
+  // One string and one UTF-8 encode for the header block and the body together; the block is
+  // ASCII, so its length in bytes is its length in characters.
+  const block = headerBlock(values);
+  const bytes = Buffer.from(block + stringifyJson(body, 'request'), 'utf8');
+  return { data: bytes.subarray(block.length), headers: new WireHeaders(values, bytes.subarray(0, block.length)) };
 }
 
 /** A decoded, validated request. */
@@ -48,12 +51,12 @@ export interface DecodedRequest {
  * or malformed headers, bad bytes, a wrong shape or an oversize message: nothing unchecked reaches
  * the handler.
  */
-export function decodeRequest(to: string, data: Uint8Array, h: MsgHdrs | undefined, maxBytes: number): DecodedRequest {
+export function decodeRequest(to: string, data: Uint8Array, h: CallHeaderValues | MsgHdrs | undefined, maxBytes: number): DecodedRequest {
   if (h === undefined) throw invalidMessage('request has no agentmesh headers');
   const body = decodeJson(data, maxBytes + ENVELOPE_SLACK_BYTES, 'request body');
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidMessage('request body must be a JSON object');
   const b = body as Record<string, unknown>;
-  const call = readCallHeaders(h);
+  const call = isMsgHdrs(h) ? readCallHeaders(h) : h;
   const trace = call.trace.split(';');
   if (trace.length < 2 || trace.length > 3) throw invalidMessage(`header ${Header.trace} must be "traceId;spanId[;parentSpanId]"`);
   const deadline = call.deadline === '' ? undefined : Number(call.deadline);
@@ -76,18 +79,8 @@ export function decodeRequest(to: string, data: Uint8Array, h: MsgHdrs | undefin
   return { envelope, progress: call.progress === '1' };
 }
 
-/** One pass over the headers (MsgHdrs.get scans all keys on every call). */
-function readCallHeaders(h: MsgHdrs): { id: string; trace: string; deadline: string; from: string; progress: string } {
-  const call = { id: '', trace: '', deadline: '', from: '', progress: '' };
-  for (const [key, values] of h) {
-    const value = values[0] ?? '';
-    if (key === Header.id) call.id = value;
-    else if (key === Header.trace) call.trace = value;
-    else if (key === Header.deadline) call.deadline = value;
-    else if (key === Header.from) call.from = value;
-    else if (key === Header.progress) call.progress = value;
-  }
-  return call;
+function isMsgHdrs(h: CallHeaderValues | MsgHdrs): h is MsgHdrs {
+  return typeof (h as Partial<MsgHdrs>).get === 'function';
 }
 
 /** The request id from a request's headers, for refusing it; "unknown" when unreadable. */

@@ -1,6 +1,7 @@
 import { Cancellation, MeshError, toHandlerError, type JsonValue, type ReplyEnvelope, type RequestHandler } from '@agentmesh/core';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { decodeCancel } from '../codec/cancel.js';
+import { callHeadersOf } from '../codec/call-headers.js';
 import { decodeRequest, requestIdOf } from '../codec/request.js';
 import { invalidMessage, transportError } from '../errors.js';
 import type { TransportLogger } from '../logger.js';
@@ -79,7 +80,7 @@ export class Endpoint {
     let decoded: ReturnType<typeof decodeRequest>;
     try {
       if (this.#active.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
-      decoded = decodeRequest(this.#o.address, msg.data, msg.headers, this.#o.maxBytes);
+      decoded = decodeRequest(this.#o.address, msg.data, callHeadersOf(msg), this.#o.maxBytes);
     } catch (failure) {
       const refusal = MeshError.is(failure) ? failure : invalidMessage(String(failure));
       this.#o.logger.warn({ err: refusal, subject: msg.subject, agent: this.#o.address }, 'invalid request refused');
