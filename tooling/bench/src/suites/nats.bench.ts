@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createMesh, defineAgent, type Message } from '@agentmesh/core';
 import { NatsTransport } from '@agentmesh/nats';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { ServiceBroker } from 'moleculer';
 import type { BenchCase, BenchSuite } from '../harness.js';
 
@@ -78,6 +78,37 @@ export default async function natsSuites(): Promise<BenchSuite[]> {
   await rawServer.flush();
   const rawCall = async (): Promise<unknown> => (await rawClient.request(`${prefix}.raw.echo`, payload, { timeout: 30_000 })).json();
 
+  // The floor of any request-reply built on nats.js with JSON bodies: one publish per request on a
+  // muxed inbox (no per-request subscription or timer), JSON encoded and parsed both ways as the
+  // transport must, no headers, no validation, no deadline, no mesh.
+  const floorInbox = createInbox();
+  const floorWaiting = new Map<string, () => void>();
+  let floorNext = 0;
+  rawServer.subscribe(`${prefix}.floor.echo`, {
+    queue: 'echo',
+    callback: (_e, m) => {
+      const body = m.json<{ message: unknown }>();
+      if (m.reply !== undefined) rawServer.publish(m.reply, Buffer.from(JSON.stringify({ id: 'r', ok: true, message: body.message })));
+    },
+  });
+  rawClient.subscribe(`${floorInbox}.*`, {
+    callback: (_e, m) => {
+      const token = m.subject.slice(floorInbox.length + 1);
+      const wake = floorWaiting.get(token);
+      floorWaiting.delete(token);
+      m.json();
+      wake?.();
+    },
+  });
+  await rawServer.flush();
+  await rawClient.flush();
+  const floorCall = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const token = (++floorNext).toString(36);
+      floorWaiting.set(token, resolve);
+      rawClient.publish(`${prefix}.floor.echo`, Buffer.from(JSON.stringify({ message, depth: 1 })), { reply: `${floorInbox}.${token}` });
+    });
+
   // moleculer: two brokers over its NATS transporter, one serving.
   const transporter = { type: 'NATS', options: { url: NATS_URL } };
   const common = { namespace: prefix, logger: false, metrics: false, tracing: false, transporter } as const;
@@ -92,6 +123,7 @@ export default async function natsSuites(): Promise<BenchSuite[]> {
   const concurrent: BenchCase[] = [
     { name: 'agentmesh NatsTransport', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, meshCall) },
     { name: 'raw nats.js request', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, rawCall) },
+    { name: 'nats.js floor: JSON echo, muxed inbox, no headers', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, floorCall) },
     { name: 'moleculer remote call (NATS)', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, molCall) },
   ];
   const roundTrip: BenchCase[] = [
