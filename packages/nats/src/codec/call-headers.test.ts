@@ -1,7 +1,7 @@
 import { MsgHdrsImpl, type Msg } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { callHeadersOf, headerBlock, parseCallHeaders, readCallHeaders, WireHeaders } from './call-headers.js';
+import { callHeadersOf, HEADER_BLOCK_END, HEADER_BLOCK_START, headerLine, parseCallHeaders, readCallHeaders, WireHeaders } from './call-headers.js';
 import { Header } from './headers.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -26,14 +26,17 @@ describe('call headers', () => {
   });
 
   it('are written as nats.js would write them, and rewritten after a change through MsgHdrs', () => {
-    const values: [string, string][] = [
-      [Header.id, 'r-1'],
-      [Header.trace, 't;s'],
-    ];
-    const block = headerBlock(values);
-    const h = new WireHeaders(values, bytes(block));
-    expect(new TextDecoder().decode(h.encode())).toBe(MsgHdrsImpl.fromRecord({ [Header.id]: ['r-1'], [Header.trace]: ['t;s'] }).toString());
+    const block = headerLine(headerLine(HEADER_BLOCK_START, Header.id, 'r-1'), Header.trace, 't;s') + HEADER_BLOCK_END;
+    const h = new WireHeaders(bytes(block));
+    expect(h.encode()).toEqual((MsgHdrsImpl.fromRecord({ [Header.id]: ['r-1'], [Header.trace]: ['t;s'] }) as MsgHdrsImpl).encode());
+    expect(h.encode()).toEqual(bytes(block));
     expect(h.get(Header.id)).toBe('r-1');
+    expect([...h]).toEqual([
+      [Header.id, ['r-1']],
+      [Header.trace, ['t;s']],
+    ]);
+    expect(h.keys()).toEqual([Header.id, Header.trace]);
+    expect([h.has(Header.id), h.values(Header.trace), h.last(Header.id), h.code, h.hasError]).toEqual([true, ['t;s'], 'r-1', 0, false]);
     h.set(Header.trace, 'only');
     expect(parseCallHeaders(h.encode()).trace).toBe('only');
     h.append('X-More', '1');
@@ -43,7 +46,7 @@ describe('call headers', () => {
   });
 
   it('come from the raw block of a received message, or from msg.headers when it is not there', () => {
-    const block = headerBlock([[Header.id, 'r-9']]);
+    const block = headerLine(HEADER_BLOCK_START, Header.id, 'r-9') + HEADER_BLOCK_END;
     const raw = bytes(`${block}{}`);
     let decodedByNats = 0;
     const viaRaw = {

@@ -1,4 +1,4 @@
-import { MsgHdrsImpl, type Msg, type MsgHdrs } from '@nats-io/transport-node';
+import { MsgHdrsImpl, type Match, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { Header } from './headers.js';
 
 /**
@@ -17,47 +17,79 @@ export interface CallHeaderValues {
 const VERSION = 'NATS/1.0';
 
 /**
- * Request headers whose wire form we write ourselves. nats.js rebuilds the header block from its
- * map on every publish (a string per header, then a UTF-8 encode: ≈ 1.5 µs here, the largest
- * single cost of a request); ours is built in the same pass as the body. The map is filled too,
- * so the object reads like any other `MsgHdrs`, and a change through the `MsgHdrs` methods drops
- * the prebuilt bytes so that what is sent always matches what is read.
+ * Request headers whose wire form we write ourselves. nats.js rebuilds a header block from its map
+ * on every publish (a string per header, then a UTF-8 encode: ≈ 1.5 µs here, the largest single
+ * cost of a request), and only ever calls `encode()` on the headers it is given. Ours are written
+ * in the same pass as the body; the `MsgHdrs` view is decoded from them only when somebody reads
+ * it, and a change through it is what gets sent from then on.
  */
-export class WireHeaders extends MsgHdrsImpl {
-  #wire: Uint8Array | undefined;
+export class WireHeaders implements MsgHdrs {
+  readonly #wire: Uint8Array;
+  #view: MsgHdrsImpl | undefined;
 
-  constructor(values: ReadonlyArray<readonly [string, string]>, wire: Uint8Array) {
-    super();
-    for (const [key, value] of values) this.headers.set(key, [value]);
+  constructor(wire: Uint8Array) {
     this.#wire = wire;
   }
 
-  override encode(): Uint8Array {
-    return (this.#wire ??= super.encode());
+  /** The header block as it goes on the wire. */
+  encode(): Uint8Array {
+    return this.#view === undefined ? this.#wire : this.#view.encode();
   }
 
-  override set(k: string, v: string, match?: Parameters<MsgHdrs['set']>[2]): void {
-    this.#wire = undefined;
-    super.set(k, v, match);
+  get #h(): MsgHdrsImpl {
+    return (this.#view ??= MsgHdrsImpl.decode(this.#wire));
   }
 
-  override append(k: string, v: string, match?: Parameters<MsgHdrs['append']>[2]): void {
-    this.#wire = undefined;
-    super.append(k, v, match);
+  get hasError(): boolean {
+    return this.#h.hasError;
   }
-
-  override delete(k: string, match?: Parameters<MsgHdrs['delete']>[1]): void {
-    this.#wire = undefined;
-    super.delete(k, match);
+  get status(): string {
+    return this.#h.status;
+  }
+  get code(): number {
+    return this.#h.code;
+  }
+  get description(): string {
+    return this.#h.description;
+  }
+  get(k: string, match?: Match): string {
+    return this.#h.get(k, match as 'exact' | undefined);
+  }
+  last(k: string, match?: Match): string {
+    return this.#h.last(k, match as 'exact' | undefined);
+  }
+  has(k: string, match?: Match): boolean {
+    return this.#h.has(k, match);
+  }
+  keys(): string[] {
+    return this.#h.keys();
+  }
+  values(k: string, match?: Match): string[] {
+    return this.#h.values(k, match);
+  }
+  set(k: string, v: string, match?: Match): void {
+    this.#h.set(k, v, match);
+  }
+  append(k: string, v: string, match?: Match): void {
+    this.#h.append(k, v, match);
+  }
+  delete(k: string, match?: Match): void {
+    this.#h.delete(k, match);
+  }
+  [Symbol.iterator](): Iterator<[string, string[]]> {
+    return this.#h[Symbol.iterator]();
   }
 }
 
-/** The header block for `values`, which must already be header-safe (see `headerValue`). */
-export function headerBlock(values: ReadonlyArray<readonly [string, string]>): string {
-  let block = VERSION;
-  for (const [key, value] of values) block += `\r\n${key}: ${value}`;
-  return `${block}\r\n\r\n`;
+/** Appends a `key: value` line to a header block begun with {@link HEADER_BLOCK_START}; `value` must be header-safe. */
+export function headerLine(block: string, key: string, value: string): string {
+  return `${block}${key}: ${value}\r\n`;
 }
+
+/** The start of a header block (the version line); end it with {@link HEADER_BLOCK_END}. */
+export const HEADER_BLOCK_START = `${VERSION}\r\n`;
+/** The blank line that ends a header block. */
+export const HEADER_BLOCK_END = '\r\n';
 
 /** One pass over decoded headers (`MsgHdrs.get` scans every key on each call). */
 export function readCallHeaders(h: MsgHdrs): CallHeaderValues {

@@ -1,7 +1,7 @@
 import { parseRequestEnvelope, type RequestEnvelope } from '@agentmesh/core';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { invalidMessage } from '../errors.js';
-import { headerBlock, readCallHeaders, WireHeaders, type CallHeaderValues } from './call-headers.js';
+import { HEADER_BLOCK_END, HEADER_BLOCK_START, headerLine, readCallHeaders, WireHeaders, type CallHeaderValues } from './call-headers.js';
 import { Header, headerValue, readHeaderValue } from './headers.js';
 import { decodeJson, ENVELOPE_SLACK_BYTES, stringifyJson } from './json.js';
 
@@ -22,22 +22,20 @@ interface RequestBody {
 export function encodeRequest(envelope: RequestEnvelope, progress: boolean): WireRequest {
   // Every value is made header-safe (printable ASCII) here, so the block needs no further checks.
   const trace = `${headerValue(envelope.traceId)};${headerValue(envelope.spanId)}`;
-  const values: [string, string][] = [
-    [Header.id, headerValue(envelope.id)],
-    [Header.trace, envelope.parentSpanId === undefined ? trace : `${trace};${headerValue(envelope.parentSpanId)}`],
-  ];
-  if (envelope.deadline !== undefined) values.push([Header.deadline, String(envelope.deadline)]);
-  if (envelope.from !== undefined) values.push([Header.from, headerValue(envelope.from)]);
-  if (progress) values.push([Header.progress, '1']);
+  let block = headerLine(HEADER_BLOCK_START, Header.id, headerValue(envelope.id));
+  block = headerLine(block, Header.trace, envelope.parentSpanId === undefined ? trace : `${trace};${headerValue(envelope.parentSpanId)}`);
+  if (envelope.deadline !== undefined) block = headerLine(block, Header.deadline, String(envelope.deadline));
+  if (envelope.from !== undefined) block = headerLine(block, Header.from, headerValue(envelope.from));
+  if (progress) block = headerLine(block, Header.progress, '1');
+  block += HEADER_BLOCK_END;
   const body: RequestBody =
     envelope.principal === undefined
       ? { message: envelope.message, depth: envelope.depth }
       : { message: envelope.message, depth: envelope.depth, principal: envelope.principal };
   // One string and one UTF-8 encode for the header block and the body together; the block is
   // ASCII, so its length in bytes is its length in characters.
-  const block = headerBlock(values);
   const bytes = Buffer.from(block + stringifyJson(body, 'request'), 'utf8');
-  return { data: bytes.subarray(block.length), headers: new WireHeaders(values, bytes.subarray(0, block.length)) };
+  return { data: bytes.subarray(block.length), headers: new WireHeaders(bytes.subarray(0, block.length)) };
 }
 
 /** A decoded, validated request. */

@@ -28,7 +28,8 @@ const SWEEP_MS = 100;
 class ActiveRequest {
   done = false;
   announced = false;
-  readonly startedAt = performance.now();
+  /** When it started waiting for an asynchronous answer (only those are tracked). */
+  startedAt = 0;
   /** True when the caller told us it gave up: it no longer listens, so no reply is sent. */
   callerGone = false;
   constructor(
@@ -90,10 +91,6 @@ export class Endpoint {
     const { envelope } = decoded;
     const cancellation = new Cancellation();
     const active = new ActiveRequest(reply, envelope.id, cancellation);
-    this.#active.set(reply, active);
-    // No per-request cancel listener on this hot path: a periodic sweep finds requests the mesh
-    // cancelled at their deadline; caller notices and close() abandon them directly.
-    this.#sweep ??= setTimeout(this.#onSweep, SWEEP_MS).unref();
     const progress = decoded.progress
       ? (data: JsonValue): void => {
           if (!active.done) this.#send.progress(reply, active.id, data);
@@ -105,8 +102,19 @@ export class Endpoint {
     } catch (thrown) {
       result = this.#failure(envelope.id, thrown);
     }
-    if (!isThenable<ReplyEnvelope>(result)) this.#finish(active, result);
-    else result.then((r) => this.#finish(active, r), (thrown: unknown) => this.#finish(active, this.#failure(envelope.id, thrown)));
+    if (!isThenable<ReplyEnvelope>(result)) {
+      // Answered at once: nothing can have cancelled it meanwhile, so it is never tracked (a map
+      // entry added and removed per request costs more than the rest of this bookkeeping).
+      active.done = true;
+      this.#send.reply(reply, result);
+      return;
+    }
+    active.startedAt = performance.now();
+    this.#active.set(reply, active);
+    // No per-request cancel listener on this hot path: a periodic sweep finds requests the mesh
+    // cancelled at their deadline; caller notices and close() abandon them directly.
+    this.#sweep ??= setTimeout(this.#onSweep, SWEEP_MS).unref();
+    result.then((r) => this.#finish(active, r), (thrown: unknown) => this.#finish(active, this.#failure(envelope.id, thrown)));
   };
 
   readonly #onCancel = (error: Error | null, msg: Msg): void => {
