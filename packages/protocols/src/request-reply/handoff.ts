@@ -1,9 +1,13 @@
 import type { Message } from '@agentmesh/core';
 import type { AnyRequestDefinition } from './define-request.js';
 
-/** The caller's parse of a request payload, carried on the message object in-process. */
+/**
+ * The caller's parse of a request payload, carried on the message object in-process. The caller's
+ * pending request is this record (see PendingRequest); an untyped one has no definition, which
+ * never matches a handler's.
+ */
 export interface Parsed {
-  readonly definition: AnyRequestDefinition;
+  readonly definition: AnyRequestDefinition | undefined;
   readonly content: unknown;
   readonly data: unknown;
 }

@@ -3,6 +3,8 @@ import { schemaMismatch } from '../shared/errors.js';
 import type { ProtocolLogger } from '../shared/logger.js';
 import { tryParse } from '../shared/schema.js';
 import type { AnyRequestDefinition } from './define-request.js';
+import type { Parsed } from './handoff.js';
+import type { SendRequestOptions } from './options.js';
 import { errorOfReply } from './request-errors.js';
 import { RequestLimits } from './request-limits.js';
 import { isDeferredAck, type ReplyKind } from './wire.js';
@@ -13,26 +15,6 @@ export interface PendingOwner {
   readonly logger: ProtocolLogger;
   /** Removes the entry from the protocol's table; called exactly once per request. */
   settled(slot: number): void;
-}
-
-/** The facts of one request. */
-export interface RequestFacts {
-  /** The protocol's table slot. */
-  readonly slot: number;
-  readonly id: string;
-  readonly from: string;
-  readonly to: string;
-  readonly type: string;
-  /** Checks and parses the answer; undefined for untyped requests (the answer is the reply message). */
-  readonly definition: AnyRequestDefinition | undefined;
-  /** The whole request's budget (the call's timeout); Infinity for none. */
-  readonly totalMs: number;
-  /** With `resetTimeoutOnProgress`: the idle budget, restarted by every progress frame. */
-  readonly idleMs: number | undefined;
-  readonly onProgress: ((data: JsonValue) => void) | undefined;
-  readonly signal: AbortSignal | undefined;
-  /** The caller's context: its deadline and cancellation bound the request. */
-  readonly parent: RequestContext | undefined;
 }
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -49,9 +31,27 @@ const SETTLED = 2;
  * {@link RequestLimits} enforces the rest. It settles exactly once, and settling stops the limits
  * and removes the table entry, on every path.
  */
-export class PendingRequest {
-  /** The request's facts, as the protocol gave them. */
-  readonly facts: RequestFacts;
+export class PendingRequest implements Parsed {
+  /** The protocol's table slot. */
+  readonly slot: number;
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly type: string;
+  /** Checks and parses the answer; undefined for untyped requests (the answer is the reply message). */
+  readonly definition: AnyRequestDefinition | undefined;
+  /** The payload as sent. */
+  readonly content: unknown;
+  /** The caller's parse of the payload (typed requests). */
+  readonly data: unknown;
+  /** The whole request's budget (the call's timeout); Infinity for none. */
+  readonly totalMs: number;
+  /** With `resetTimeoutOnProgress`: the idle budget, restarted by every progress frame. */
+  readonly idleMs: number | undefined;
+  readonly onProgress: ((data: JsonValue) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** The caller's context: its deadline and cancellation bound the request. */
+  readonly parent: RequestContext | undefined;
   readonly #owner: PendingOwner;
   #state = CALLING;
   /** How it ended while the call still ran; replayed when the call returns. */
@@ -62,14 +62,41 @@ export class PendingRequest {
   /** The signal the call runs with: ours with an idle budget, else the caller's. */
   readonly callSignal: AbortSignal | undefined;
 
-  constructor(owner: PendingOwner, facts: RequestFacts) {
+  /**
+   * The facts are this object's own fields, passed one by one, rather than a record it points to,
+   * and the object is also the in-process {@link Parsed} handoff of the payload (`content` as sent,
+   * `data` the caller's parse of it): one allocation per request instead of three. `options` gives
+   * the signal, the progress listener and the parent context.
+   */
+  constructor(
+    owner: PendingOwner,
+    slot: number,
+    id: string,
+    from: string,
+    to: string,
+    type: string,
+    definition: AnyRequestDefinition | undefined,
+    content: unknown,
+    data: unknown,
+    totalMs: number,
+    idleMs: number | undefined,
+    options: SendRequestOptions,
+  ) {
     this.#owner = owner;
-    this.facts = facts;
-    this.callSignal = facts.idleMs === undefined ? facts.signal : this.#limitsNow().startIdle(facts.idleMs);
-  }
-
-  get id(): string {
-    return this.facts.id;
+    this.slot = slot;
+    this.id = id;
+    this.from = from;
+    this.to = to;
+    this.type = type;
+    this.definition = definition;
+    this.content = content;
+    this.data = data;
+    this.totalMs = totalMs;
+    this.idleMs = idleMs;
+    this.onProgress = options.onProgress;
+    this.signal = options.signal;
+    this.parent = options.context;
+    this.callSignal = idleMs === undefined ? options.signal : this.#limitsNow().startIdle(idleMs);
   }
 
   /** True while the call has ended with a deferred acknowledgement and the answer has not come. */
@@ -79,7 +106,7 @@ export class PendingRequest {
 
   /** The progress listener for the call, when anybody needs progress. */
   callProgress(): ((data: JsonValue) => void) | undefined {
-    if (this.facts.onProgress === undefined && this.facts.idleMs === undefined) return undefined;
+    if (this.onProgress === undefined && this.idleMs === undefined) return undefined;
     return (data) => this.#progress(data);
   }
 
@@ -102,7 +129,7 @@ export class PendingRequest {
   deliver(message: Message, kind: ReplyKind): boolean {
     if (this.#state === SETTLED) return false;
     if (kind === 'progress') this.#progress(message.content);
-    else if (kind === 'error') this.fail(errorOfReply(message, this.facts.to));
+    else if (kind === 'error') this.fail(errorOfReply(message, this.to));
     else if (kind === 'result') {
       let outcome: Outcome;
       try {
@@ -122,11 +149,11 @@ export class PendingRequest {
 
   /** The untyped answer is the reply message itself; a typed one is parsed by the output schema, or throws. */
   #answer(reply: Message): unknown {
-    const definition = this.facts.definition;
+    const definition = this.definition;
     if (definition === undefined) return reply;
     const parsed = tryParse(definition.output, reply.content);
     if (parsed.success) return parsed.data;
-    throw schemaMismatch(`reply to request "${definition.type}" from "${this.facts.to}"`, parsed.error.issues);
+    throw schemaMismatch(`reply to request "${definition.type}" from "${this.to}"`, parsed.error.issues);
   }
 
   #settle(outcome: Outcome): void {
@@ -155,24 +182,24 @@ export class PendingRequest {
   }
 
   #limitsNow(): RequestLimits {
-    return (this.#limits ??= new RequestLimits(this.#owner.clock, this.facts, (error) => this.fail(error)));
+    return (this.#limits ??= new RequestLimits(this.#owner.clock, this, (error) => this.fail(error)));
   }
 
   #progress(data: JsonValue): void {
     if (this.#state === SETTLED) return;
     this.#limits?.touch();
-    const listener = this.facts.onProgress;
+    const listener = this.onProgress;
     if (listener === undefined) return;
     try {
       listener(data);
     } catch (error) {
-      this.#owner.logger.warn({ err: error, requestId: this.id, to: this.facts.to }, 'onProgress threw; the request goes on');
+      this.#owner.logger.warn({ err: error, requestId: this.id, to: this.to }, 'onProgress threw; the request goes on');
     }
   }
 
   #finish(): void {
     this.#state = SETTLED;
     this.#limits?.stop();
-    this.#owner.settled(this.facts.slot);
+    this.#owner.settled(this.slot);
   }
 }

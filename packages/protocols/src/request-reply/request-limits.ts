@@ -1,5 +1,8 @@
 import { cancelledError, type Clock, type TimerHandle } from '@agentmesh/core';
-import type { RequestFacts } from './pending-request.js';
+import type { PendingRequest } from './pending-request.js';
+
+/** What the limits read of the request they watch. */
+type RequestFacts = Pick<PendingRequest, 'id' | 'to' | 'type' | 'signal' | 'totalMs' | 'parent'>;
 import { idleTimeout, replyTimeout } from './request-errors.js';
 
 /**

@@ -1,22 +1,21 @@
 import {
   MeshError,
   cancelledError,
-  nextId,
   type Agent,
   type InboundMiddleware,
   type JsonValue,
   type Mesh,
   type Message,
 } from '@agentmesh/core';
-import type { $ZodType } from 'zod/v4/core';
 import { claimMesh } from '../shared/install.js';
 import { invokeOptions } from '../shared/invoke-options.js';
 import { assertTimeoutMs, nameOf } from '../shared/options.js';
 import { schemaMismatch } from '../shared/errors.js';
-import { tryParse, type ParseResult } from '../shared/schema.js';
+import { tryParse } from '../shared/schema.js';
 import type { AnyRequestDefinition, RequestPayload, RequestResult } from './define-request.js';
 import { PendingRequest, type PendingOwner } from './pending-request.js';
 import { PendingTable } from './pending-table.js';
+import { RequestIds } from './request-ids.js';
 import { RequestServer, type TypedRequestHandler } from './request-server.js';
 import {
   DEFAULT_MAX_TOTAL_TIMEOUT_MS,
@@ -38,9 +37,7 @@ export class RequestReplyProtocol {
   /** The mesh this protocol sends requests through and serves them on. */
   readonly mesh: Mesh;
   readonly #pending = new PendingTable<PendingRequest>();
-  /** Request ids are this prefix (unique per protocol instance), a serial number and the table slot. */
-  readonly #idPrefix = `${nextId()}:`;
-  #serial = 0;
+  readonly #ids = new RequestIds();
   readonly #server = new RequestServer();
   readonly #defaultTimeoutMs: number;
   readonly #maxTotalTimeoutMs: number;
@@ -87,24 +84,24 @@ export class RequestReplyProtocol {
     const totalMs = !reset ? timeoutMs : options.maxTotalTimeoutMs === undefined ? this.#maxTotalTimeoutMs : assertTimeoutMs(options.maxTotalTimeoutMs, 'maxTotalTimeoutMs');
     const definition = typeof request === 'string' ? undefined : request;
     const type = definition === undefined ? (request as string) : definition.type;
-    let parsed: ParseResult<$ZodType> | undefined;
+    let data: unknown;
     if (definition !== undefined) {
-      parsed = tryParse(definition.input, payload);
+      const parsed = tryParse(definition.input, payload);
       if (!parsed.success) throw schemaMismatch(`payload of request "${type}"`, parsed.error.issues);
+      data = parsed.data;
     }
     const signal = options.signal;
     if (signal?.aborted === true) throw cancelledError(to, signal.reason);
     const slot = this.#pending.reserve();
-    const id = `${this.#idPrefix}${++this.#serial}.${slot}`;
-    const context = options.context;
+    const id = this.#ids.next(slot);
     const idleMs = reset && timeoutMs < totalMs ? timeoutMs : undefined;
-    const pending = new PendingRequest(this.#owner, { slot, id, from, to, type, definition, totalMs, idleMs, signal, onProgress: options.onProgress, parent: context });
+    const pending = new PendingRequest(this.#owner, slot, id, from, to, type, definition, payload, data, totalMs, idleMs, options);
     this.#pending.fill(slot, pending);
-    const handoff = parsed?.success === true ? { definition: definition!, content: payload, data: parsed.data } : undefined;
-    const message = requestMessage(id, type, from, payload as JsonValue, options.metadata, handoff);
+    // The pending request doubles as the in-process handoff of the caller's parse.
+    const message = requestMessage(id, type, from, payload as JsonValue, options.metadata, pending);
     let call: Promise<Message>;
     try {
-      call = this.mesh.invoke(to, message, invokeOptions(from, totalMs, pending.callSignal, context, pending.callProgress()));
+      call = this.mesh.invoke(to, message, invokeOptions(from, totalMs, pending.callSignal, options.context, pending.callProgress()));
     } catch (error) {
       // A middleware that throws instead of rejecting must not leave the entry behind.
       call = Promise.reject(error);
@@ -156,17 +153,16 @@ export class RequestReplyProtocol {
       this.#owner.logger.debug({ inReplyTo: reply.inReplyTo, replyKind: reply.kind, from, to }, 'dropped a reply nobody waits for (unknown request, or it already ended)');
       return false;
     }
-    if ((from !== undefined && from !== pending.facts.to) || (to !== undefined && to !== pending.facts.from)) {
-      this.#owner.logger.debug({ inReplyTo: reply.inReplyTo, from, to, expectedFrom: pending.facts.to, expectedTo: pending.facts.from }, 'dropped a reply from or to the wrong agent');
+    if ((from !== undefined && from !== pending.to) || (to !== undefined && to !== pending.from)) {
+      this.#owner.logger.debug({ inReplyTo: reply.inReplyTo, from, to, expectedFrom: pending.to, expectedTo: pending.from }, 'dropped a reply from or to the wrong agent');
       return false;
     }
     return pending.deliver(message, reply.kind);
   }
 
   #lookup(requestId: string): PendingRequest | undefined {
-    if (!requestId.startsWith(this.#idPrefix)) return undefined;
-    const slot = Number(requestId.slice(requestId.lastIndexOf('.') + 1));
-    return Number.isSafeInteger(slot) && slot >= 0 ? this.#pending.get(slot, requestId) : undefined;
+    const slot = this.#ids.slotOf(requestId);
+    return slot === undefined ? undefined : this.#pending.get(slot, requestId);
   }
 
   readonly #inbound: InboundMiddleware = (call, next) => {
