@@ -86,6 +86,30 @@ describeWithNats('calls over NATS', () => {
     expect((caller.transport as NatsTransport).stats().pendingRequests).toBe(0);
   });
 
+  it('answers a synchronous handler at once and drops progress it reports after answering', async () => {
+    const caller = await world.mesh();
+    const server = await world.mesh();
+    let late: RequestContext | undefined;
+    await server.register(
+      defineAgent({
+        name: 'quick',
+        handle: (m, ctx) => {
+          ctx.reportProgress('before');
+          late = ctx;
+          return m.content;
+        },
+      }),
+    );
+    const frames: JsonValue[] = [];
+    const reply = await caller.invoke('quick', 'x', { onProgress: (p) => frames.push(p) });
+    expect(reply.content).toBe('x');
+    late!.reportProgress('after');
+    // A later call's reply arrives after anything the late report could have sent.
+    await caller.invoke('quick', 'y');
+    expect(frames).toEqual(['before']);
+    expect((server.transport as NatsTransport).stats().serving).toBe(0);
+  });
+
   it('puts deadline, trace, correlation id and sender in NATS headers', async () => {
     const caller = await world.mesh();
     const raw = await world.raw();

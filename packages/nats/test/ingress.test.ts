@@ -2,7 +2,7 @@ import { createMessage, defineAgent, parseRequestEnvelope, type Mesh } from '@ag
 import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { callHeadersOf, readCallHeaders } from '../src/codec/call-headers.js';
+import { callHeadersOf, readCallHeaders, WireHeaders } from '../src/codec/call-headers.js';
 import { Header } from '../src/index.js';
 import { describeWithNats } from './support/nats.js';
 import { TestWorld, until } from './support/world.js';
@@ -137,6 +137,15 @@ describeWithNats('ingress validation (fuzzed)', () => {
     expect(seen[0]!.raw).toBe(true);
     expect(seen[0]!.fast).toEqual(seen[0]!.decoded);
     expect(seen[0]!.fast).toMatchObject({ id: 'req-1', trace: 'trace-1;req-1', from: 'caf%C3%A9' });
+  });
+
+  it('refuses a header block nats.js cannot decode, with a bad body, and keeps serving', async () => {
+    // nats.js throws when it reads such a block; that must not escape into its reader loop.
+    const block = new TextEncoder().encode(`NATS/1.0\r\n${Header.id}: r2\r\nBad Key: x\r\n\r\n`);
+    await expect(ask('garbage', new WireHeaders(block))).resolves.toMatchObject({ id: 'r2', ok: false, error: { code: 'INVALID_MESSAGE' } });
+    await expect(ask(JSON.stringify(validBody), new WireHeaders(block))).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+    expect(handled).toBe(0);
+    await stillServes();
   });
 
   it('refuses oversize payloads before parsing them', async () => {

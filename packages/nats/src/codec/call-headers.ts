@@ -99,9 +99,12 @@ export function readCallHeaders(h: MsgHdrs): CallHeaderValues {
 }
 
 /**
- * Reads the call headers straight from the header block's bytes, as `MsgHdrsImpl.decode` would
+ * Reads the call headers straight from the header block's bytes, as `MsgHdrsImpl.decode` does
  * (UTF-8, `Key: value` lines, values trimmed, lines without a colon ignored, the first value of a
  * repeated key wins) but without building its map, arrays and strings for headers nobody reads.
+ * One difference: a line whose key nats.js refuses (a space, a non-ASCII character) makes its
+ * decode throw; here the line is only not a call header. Linear in the block's length, whatever
+ * its lines look like.
  */
 export function parseCallHeaders(block: Uint8Array): CallHeaderValues {
   const text = Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString('utf8');
@@ -109,10 +112,14 @@ export function parseCallHeaders(block: Uint8Array): CallHeaderValues {
   let seen = 0;
   let start = text.indexOf('\r\n');
   if (start < 0) return call;
-  for (start += 2; start < text.length; ) {
+  start += 2;
+  // The first colon at or after `start` (-1: none left). Searched again only once a line passed
+  // it, so lines without a colon never make the search rescan the rest of the block.
+  let colon = text.indexOf(':', start);
+  while (start < text.length) {
     let end = text.indexOf('\r\n', start);
     if (end < 0) end = text.length;
-    const colon = text.indexOf(':', start);
+    if (colon !== -1 && colon < start) colon = text.indexOf(':', start);
     if (colon > start && colon < end) seen = take(call, text.slice(start, colon), text.slice(colon + 1, end).trim(), seen);
     start = end + 2;
   }

@@ -82,9 +82,9 @@ function isMsgHdrs(h: CallHeaderValues | MsgHdrs): h is MsgHdrs {
 }
 
 /** The request id from a request's headers, for refusing it; "unknown" when unreadable. */
-export function requestIdOf(h: MsgHdrs | undefined): string {
+export function requestIdOf(call: CallHeaderValues | undefined): string {
   try {
-    const id = h === undefined ? '' : readHeaderValue(h.get(Header.id), Header.id);
+    const id = call === undefined ? '' : readHeaderValue(call.id, Header.id);
     return id === '' ? 'unknown' : id;
   } catch {
     return 'unknown';

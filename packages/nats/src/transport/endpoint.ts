@@ -1,7 +1,7 @@
 import { Cancellation, MeshError, toHandlerError, type JsonValue, type ReplyEnvelope, type RequestHandler } from '@agentmesh/core';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { decodeCancel } from '../codec/cancel.js';
-import { callHeadersOf } from '../codec/call-headers.js';
+import { callHeadersOf, type CallHeaderValues } from '../codec/call-headers.js';
 import { decodeRequest, requestIdOf } from '../codec/request.js';
 import { invalidMessage, transportError } from '../errors.js';
 import type { TransportLogger } from '../logger.js';
@@ -78,14 +78,18 @@ export class Endpoint {
       this.#o.logger.warn({ subject: msg.subject, agent: this.#o.address }, 'request without a reply subject dropped');
       return;
     }
+    let call: CallHeaderValues | undefined;
     let decoded: ReturnType<typeof decodeRequest>;
     try {
+      // Inside the try: reading headers may throw (nats.js refuses some header blocks), and nothing
+      // thrown here may escape into nats.js's reader, which would stop delivering messages.
+      call = callHeadersOf(msg);
       if (this.#active.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
-      decoded = decodeRequest(this.#o.address, msg.data, callHeadersOf(msg), this.#o.maxBytes);
+      decoded = decodeRequest(this.#o.address, msg.data, call, this.#o.maxBytes);
     } catch (failure) {
       const refusal = MeshError.is(failure) ? failure : invalidMessage(String(failure));
       this.#o.logger.warn({ err: refusal, subject: msg.subject, agent: this.#o.address }, 'invalid request refused');
-      this.#send.reply(reply, { id: requestIdOf(msg.headers), ok: false, error: refusal.toJSON() });
+      this.#send.reply(reply, { id: requestIdOf(call), ok: false, error: refusal.toJSON() });
       return;
     }
     const { envelope } = decoded;
