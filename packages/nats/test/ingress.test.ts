@@ -185,9 +185,18 @@ describeWithNats('ingress validation (fuzzed)', () => {
       callback: (_e, msg) => void msg.respond(JSON.stringify({ id: 'someone-else', ok: true, message: validBody.message })),
     });
     await raw.flush();
+    const badBlock = new TextEncoder().encode('NATS/1.0\r\nBad Key: x\r\n\r\n');
+    const unreadable = raw.subscribe(`${world.prefix}.agent.unreadable`, {
+      callback: (_e, msg) => void msg.respond('{}', { headers: new WireHeaders(badBlock) }),
+    });
+    await raw.flush();
     await expect(caller.invoke('liar', 'x', { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
     await expect(caller.invoke('other', 'x', { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+    await expect(caller.invoke('unreadable', 'x', { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+    // The caller's connection still delivers replies.
+    await expect(caller.invoke('echo', 'still here', { timeoutMs: 2_000 })).resolves.toMatchObject({ content: 'still here' });
     liar.unsubscribe();
     wrongId.unsubscribe();
+    unreadable.unsubscribe();
   });
 });

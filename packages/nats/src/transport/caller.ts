@@ -1,10 +1,10 @@
 import { MeshError, type ReplyEnvelope, type RequestEnvelope, type RequestOptions } from '@agentmesh/core';
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { encodeCancel } from '../codec/cancel.js';
-import { classifyFrame } from '../codec/headers.js';
+import { classifyFrame, type InboxFrame } from '../codec/headers.js';
 import { decodeProgress, decodeReply } from '../codec/reply.js';
 import { encodeRequest, type WireRequest } from '../codec/request.js';
-import { closedError, fromNatsError, transportError } from '../errors.js';
+import { closedError, fromNatsError, invalidMessage, transportError } from '../errors.js';
 import type { TransportLogger } from '../logger.js';
 import { isSubjectPath, type Subjects } from '../subjects.js';
 import { Idle } from './idle.js';
@@ -106,7 +106,15 @@ export class Caller {
     if (error !== null) return this.#o.logger.error({ err: error }, 'reply inbox subscription failed');
     const p = this.#pending.get(msg.subject.slice(this.#inbox.length + 1));
     if (p === undefined) return this.#o.logger.debug({ subject: msg.subject }, 'late reply dropped (the caller already gave up)');
-    const frame = classifyFrame(msg);
+    let frame: InboxFrame;
+    try {
+      frame = classifyFrame(msg);
+    } catch (failure) {
+      // nats.js throws on header blocks it cannot decode; nothing may escape into its reader.
+      this.#o.logger.warn({ err: failure, requestId: p.envelope.id, to: p.envelope.to }, 'reply with unreadable headers refused');
+      this.#fail(p, invalidMessage(`the reply from "${p.envelope.to}" has unreadable headers`, failure));
+      return;
+    }
     if (frame.kind === 'no-responders') return this.#noResponders(p);
     if (frame.kind === 'progress') return this.#progress(p, msg.data);
     if (frame.kind === 'accepted') return this.#watch.track(p, frame.instance);

@@ -92,7 +92,17 @@ export class InstanceResponder {
   readonly #sub: Subscription;
 
   constructor(nc: NatsConnection, subject: string) {
-    this.#sub = nc.subscribe(subject, { callback: (error, msg) => void (error === null && msg.respond()) });
+    this.#sub = nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error !== null) return;
+        try {
+          msg.respond();
+        } catch {
+          // The connection is closing: the prober learns it another way. Nothing may escape into
+          // nats.js's reader, which would stop delivering messages.
+        }
+      },
+    });
   }
 
   close(): void {
