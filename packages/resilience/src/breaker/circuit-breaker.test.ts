@@ -15,6 +15,26 @@ async function tripped(options: ConstructorParameters<typeof CircuitBreaker>[0] 
 }
 
 describe('CircuitBreaker', () => {
+  it('regression: a clock stepping back does not stretch the open period', async () => {
+    vi.useFakeTimers({ now: 5_000_000 });
+    const breaker = await tripped({ openDurationMs: 1_000 });
+    vi.setSystemTime(5_000_000 - 3_600_000);
+    expect(breaker.retryAfterMs).toBe(0);
+    await expect(breaker.execute(ok)).resolves.toBe('ok'); // the probe is let through
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('regression: isolating from a stateChange listener stops the call that caused the transition', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const breaker = await tripped({ openDurationMs: 1_000 });
+    breaker.on('stateChange', (e) => void (e.to === 'half-open' && breaker.isolate()));
+    vi.advanceTimersByTime(1_000);
+    const work = vi.fn(ok);
+    await expect(breaker.execute(work)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(work).not.toHaveBeenCalled();
+    expect(breaker.state).toBe('isolated');
+  });
+
   it('opens after failureThreshold consecutive failures and then rejects at once', async () => {
     const breaker = new CircuitBreaker({ strategy: { kind: 'consecutive', failureThreshold: 3 } });
     for (let i = 0; i < 2; i++) await breaker.execute(fail()).catch(() => undefined);

@@ -53,23 +53,39 @@ export class BreakerCore {
 
   /** How long until an open breaker admits a probe (0 when it would now; undefined unless open). */
   retryAfterMs(): number | undefined {
-    return this.state === OPEN ? Math.max(0, this.#openUntil - this.o.clock.now()) : undefined;
+    return this.state === OPEN ? this.#remainingOpen(this.o.clock.now()) : undefined;
+  }
+
+  /**
+   * How long the breaker stays open from `now`. No open period is longer than maxOpenDurationMs,
+   * so more than that means the clock stepped back (the wall clock can): the period counts as over
+   * rather than being stretched by the step.
+   */
+  #remainingOpen(now: number): number {
+    const remaining = this.#openUntil - now;
+    return remaining > 0 && remaining <= this.o.maxOpenDurationMs ? remaining : 0;
   }
 
   /** Admission when not closed: a probe's generation (>= 0), or the rejection. */
   admitSlow(): number | MeshError {
-    if (this.state === ISOLATED) {
-      return MeshError.withoutStack('CIRCUIT_OPEN', this.#isolatedMessage, this.#rejectOptions(undefined, false));
-    }
+    if (this.state === ISOLATED) return this.#isolatedRejection();
     const now = this.o.clock.now();
     if (this.state === OPEN) {
-      if (now < this.#openUntil) return this.#rejection(this.#openUntil - now);
+      const remaining = this.#remainingOpen(now);
+      if (remaining > 0) return this.#rejection(remaining);
       this.#transition(HALF_OPEN, 'open duration elapsed', now);
+      // A stateChange listener may have isolated, opened or reset the breaker meanwhile.
+      const after: number = this.state;
+      if (after !== HALF_OPEN) return after === ISOLATED ? this.#isolatedRejection() : this.#rejection(this.#remainingOpen(now));
     }
     if (this.#probes >= this.o.halfOpenMaxCalls) return this.#rejection(Math.max(0, this.#probeDeadline - now));
     this.#probes++;
     this.#probeDeadline = Math.max(this.#probeDeadline, now + this.o.halfOpenTimeoutMs);
     return this.#generation;
+  }
+
+  #isolatedRejection(): MeshError {
+    return MeshError.withoutStack('CIRCUIT_OPEN', this.#isolatedMessage, this.#rejectOptions(undefined, false));
   }
 
   #rejection(retryAfterMs: number): MeshError {

@@ -39,11 +39,17 @@ export class TimeWindow implements Strategy {
   #advance(now: number): number {
     const size = this.#calls.length;
     const index = Math.floor(now / this.#bucketMs);
-    // A clock that steps back records into the current slice rather than rewriting history.
     if (index > this.#current) {
       for (let i = Math.max(this.#current + 1, index - size + 1); i <= index; i++) this.#clear(slotOf(i, size));
       this.#current = index;
+    } else if (index <= this.#current - size) {
+      // The clock stepped back by more than the whole window (the wall clock can): what was
+      // counted is from the clock's future, and leaving `current` there would pile every later
+      // call into one slice until the clock caught up. Start over from now.
+      this.reset();
+      this.#current = index;
     }
+    // A small step back records into the current slice rather than rewriting history.
     return slotOf(this.#current, size);
   }
 

@@ -73,4 +73,14 @@ describe('time window', () => {
     await run(stale, 'xxx');
     expect(stale.state).toBe('closed'); // the restored calls were too old to count
   });
+
+  it('regression: a clock that jumps ahead and back does not freeze the window', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const breaker = new CircuitBreaker({ strategy: { kind: 'time', windowMs: 10_000, buckets: 10, minimumCalls: 10, failureRateThreshold: 0.5 } });
+    vi.setSystemTime(1_000_000 + 3_600_000);
+    await run(breaker, '.'.repeat(50));
+    vi.setSystemTime(1_000_000); // stepped back an hour
+    await run(breaker, 'x'.repeat(20));
+    expect(breaker.state).toBe('open'); // counted from now, not diluted by the hour-ahead slice
+  });
 });

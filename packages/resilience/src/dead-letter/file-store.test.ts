@@ -32,6 +32,18 @@ describe('FileDeadLetterStore', () => {
     await again.close();
   });
 
+  it('applies remove, put and purge in the order they were called, even before it is open', async () => {
+    const path = await tempPath();
+    const fresh = new FileDeadLetterStore({ path });
+    const calls = [fresh.put(record('a')), fresh.remove('a'), fresh.put(record('a', { attempts: 2 })), fresh.remove('b'), fresh.put(record('b'))];
+    await Promise.all(calls);
+    expect((await fresh.list()).map((r) => [r.id, r.attempts])).toEqual([['a', 2], ['b', 1]]);
+    await fresh.close();
+    const again = await FileDeadLetterStore.open({ path });
+    expect((await again.list()).map((r) => [r.id, r.attempts])).toEqual([['a', 2], ['b', 1]]);
+    await again.close();
+  });
+
   it('skips a torn last record without losing the ones before it, and appends cleanly after', async () => {
     const path = await tempPath();
     const store = await FileDeadLetterStore.open({ path });

@@ -92,10 +92,10 @@ export class FileDeadLetterStore implements DeadLetterStore {
     return selectRecords(this.#records.values(), filter);
   }
 
-  async remove(id: string): Promise<boolean> {
-    await this.#ready();
-    // Nothing to remove and nothing queued that could add it: no need to write.
-    if (!this.#records.has(id) && !this.#commits.busy) return false;
+  remove(id: string): Promise<boolean> {
+    // Queued at once, like put and purge, so operations apply in the order they were called.
+    // Once open, with nothing to remove and nothing queued that could add it, no write is needed.
+    if (this.#file !== undefined && !this.#closed && !this.#records.has(id) && !this.#commits.busy) return Promise.resolve(false);
     return this.#write(encodeEntry({ op: 'del', id }), () => this.#records.delete(id));
   }
 

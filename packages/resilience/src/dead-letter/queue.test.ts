@@ -101,6 +101,20 @@ describe('DeadLetterQueue.processWithDlq', () => {
     expect(error).toMatchObject({ code: 'HANDLER_ERROR', retryable: true, details: { deadLetterFailed: 'disk full' } });
   });
 
+  it('a shouldDeadLetter that throws keeps the message (dead-lettered), and the caller gets the original error', async () => {
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const { dlq } = await setup(() => Promise.reject(new Flaky('down')), {
+      shouldDeadLetter: () => {
+        throw new Error('bad predicate');
+      },
+    });
+    const error = await rejectionOf(dlq.processWithDlq('billing', 'x', undefined, { maxRetries: 0 }));
+    expect(error).toMatchObject({ code: 'HANDLER_ERROR', remote: { name: 'Flaky' } });
+    expect(await dlq.size()).toBe(1);
+    expect(warned).toHaveBeenCalledWith(expect.stringContaining('shouldDeadLetter threw'), 'ResilienceCallbackWarning');
+    warned.mockRestore();
+  });
+
   it('tells onDeadLetter about every stored record', async () => {
     const seen: DeadLetterRecord[] = [];
     const { dlq } = await setup(() => Promise.reject(new Flaky('down')), { onDeadLetter: (r) => seen.push(r) });
@@ -138,6 +152,60 @@ describe('DeadLetterQueue.replay', () => {
     expect(result.skipped).toEqual(['a']);
     expect(await dlq.get('a')).toEqual(record('a'));
     await expect(new DeadLetterQueue({ store }).replay('a')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('regression: concurrent replays deliver a record once and never bring a delivered one back', async () => {
+    const delivered: string[] = [];
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const mesh = await meshWith({}, { name: 'billing', handle: async (m) => (delivered.push(m.content as string), m.content === 'a' ? slow.then(() => 'ok') : 'ok') });
+    const store = new MemoryDeadLetterStore();
+    const dlq = new DeadLetterQueue({ store, mesh });
+    await store.put({ ...record('a', { target: 'billing' }), message: createMessage('a') });
+    await store.put({ ...record('b', { target: 'billing' }), message: createMessage('b') });
+    const all = dlq.replay({});
+    await vi.waitFor(() => expect(delivered).toEqual(['a']));
+    const justB = await dlq.replay('b');
+    expect(justB.succeeded).toEqual(['b']);
+    releaseSlow();
+    const first = await all;
+    expect(first.succeeded).toEqual(['a']);
+    expect(first.skipped).toEqual(['b']);
+    expect(delivered).toEqual(['a', 'b']);
+    expect(await dlq.size()).toBe(0);
+  });
+
+  it('regression: a record purged while its redelivery fails stays gone', async () => {
+    let failNow!: () => void;
+    const failing = new Promise<void>((resolve) => (failNow = resolve));
+    const mesh = await meshWith({}, { name: 'billing', handle: () => failing.then(() => Promise.reject(new Flaky('down'))) });
+    const store = new MemoryDeadLetterStore();
+    const dlq = new DeadLetterQueue({ store, mesh });
+    await store.put(record('a', { target: 'billing' }));
+    const replay = dlq.replay('a');
+    await vi.waitFor(async () => expect(await dlq.purge()).toBe(1));
+    failNow();
+    expect((await replay).failed).toMatchObject([{ id: 'a', error: { code: 'HANDLER_ERROR' } }]);
+    expect(await dlq.size()).toBe(0);
+  });
+
+  it('a store failing on one record fails that record only; the replay goes on', async () => {
+    const mesh = await meshWith({}, { name: 'billing', handle: () => 'ok' });
+    const store = new MemoryDeadLetterStore();
+    await store.put(record('a', { target: 'billing' }));
+    await store.put(record('b', { target: 'billing' }));
+    const flaky: DeadLetterStore = {
+      put: (r) => store.put(r),
+      get: (id) => store.get(id),
+      list: (filter) => store.list(filter),
+      remove: (id) => (id === 'a' ? Promise.reject(new Error('disk full')) : store.remove(id)),
+      purge: () => store.purge(),
+      size: () => store.size(),
+      close: () => store.close(),
+    };
+    const result = await new DeadLetterQueue({ store: flaky, mesh }).replay({});
+    expect(result.succeeded).toEqual(['b']);
+    expect(result.failed).toMatchObject([{ id: 'a', error: { message: 'disk full' } }]);
   });
 
   it('remove and purge go to the store', async () => {

@@ -1,7 +1,7 @@
 import { createMessage, isMessage, nextId, systemClock, type Call, type Clock, type Mesh, type Message, type MessageInit, type RequestContext, type Agent, type MeshError } from '@agentmesh/core';
 import { isAbort, watchCancellation, watchEither, watchSignal } from '../internal/abort.js';
 import { invokeOptions } from '../internal/invoke-options.js';
-import { safeCall } from '../internal/report.js';
+import { safeCall, safePredicate } from '../internal/report.js';
 import { integerAtLeast, invalidOption, optionalFunction } from '../internal/validate.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../retry/backoff.js';
 import { keepTrying, type RetrySettings } from '../retry/engine.js';
@@ -99,7 +99,7 @@ export class DeadLetterQueue {
     try {
       return await attempt().catch((error: unknown) => keepTrying(settings, attempt, error, { clock: this.#clock, deadline: ctx?.deadline, abort }, tally));
     } catch (error) {
-      if (!this.#shouldDeadLetter(error)) throw error;
+      if (!this.#dead(error)) throw error;
       const parts = { message, target, from, error, attempts: tally.attempts, firstFailedAt: firstFailedAt ?? this.#clock.now(), requestId: ctx?.requestId, traceId: ctx?.traceId };
       throw await this.#deadLetter(parts);
     } finally {
@@ -113,10 +113,15 @@ export class DeadLetterQueue {
    * to it, and failures `shouldDeadLetter` declines come back unchanged.
    */
   async captureFailure(call: Call, error: unknown): Promise<unknown> {
-    if (this.#owned.has(call.message.id) || !this.#shouldDeadLetter(error)) return error;
+    if (this.#owned.has(call.message.id) || !this.#dead(error)) return error;
     const now = this.#clock.now();
     const ctx = call.context;
     return this.#deadLetter({ message: call.message, target: call.to, from: call.from, error, attempts: attemptsOf(error) ?? 1, firstFailedAt: now, requestId: ctx.requestId, traceId: ctx.traceId });
+  }
+
+  /** `shouldDeadLetter`, guarded: one that throws keeps the message (dead-letters it). */
+  #dead(error: unknown): boolean {
+    return safePredicate(this.#shouldDeadLetter, error, undefined, true, 'shouldDeadLetter');
   }
 
   async #deadLetter(parts: Omit<RecordParts, 'id' | 'lastFailedAt'>): Promise<MeshError> {

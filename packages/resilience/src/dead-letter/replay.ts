@@ -36,50 +36,76 @@ const replaying = new WeakMap<DeadLetterStore, Set<string>>();
 /**
  * Replays records one at a time, oldest first. Delivery is at least once: a record is removed only
  * after its redelivery succeeded. A record already being replayed (by a concurrent replay on the
- * same store) is skipped rather than delivered twice at once.
+ * same store) is skipped rather than delivered twice at once, and each record is read again just
+ * before its turn, so one that another replay delivered, or that was removed, meanwhile is skipped
+ * rather than delivered again or brought back. A store that fails on one record fails only that
+ * record.
  */
 export async function replayRecords(deps: ReplayDeps, idOrFilter: string | DeadLetterFilter, options: ReplayOptions): Promise<ReplayResult> {
-  const { mesh, store, clock } = deps;
-  const result = { succeeded: [] as string[], failed: [] as { id: string; error: DeadLetterError }[], skipped: [] as string[] };
-  let records: DeadLetterRecord[];
-  if (typeof idOrFilter === 'string') {
-    const record = await store.get(idOrFilter);
-    if (record === undefined) result.skipped.push(idOrFilter);
-    records = record === undefined ? [] : [record];
-  } else records = await store.list(idOrFilter);
+  const { store } = deps;
+  const result: ReplayResult = { succeeded: [], failed: [], skipped: [] };
+  let ids: string[];
+  if (typeof idOrFilter === 'string') ids = [idOrFilter];
+  else ids = (await store.list(idOrFilter)).map((record) => record.id);
   let busy = replaying.get(store);
   if (busy === undefined) replaying.set(store, (busy = new Set()));
-  for (const record of records) {
-    if (options.signal?.aborted === true || busy.has(record.id)) {
-      result.skipped.push(record.id);
+  for (const id of ids) {
+    if (options.signal?.aborted === true || busy.has(id)) {
+      result.skipped.push(id);
       continue;
     }
-    busy.add(record.id);
-    deps.own(record.message.id, 1);
+    busy.add(id);
     try {
-      const invoke = invokeOptions(record.from, undefined, options.timeoutMs, options.signal);
-      let failure: unknown;
-      let delivered = false;
-      try {
-        await mesh.invoke(record.target, record.message, invoke);
-        delivered = true;
-      } catch (error) {
-        failure = error;
-      }
-      if (delivered) {
-        await store.remove(record.id);
-        result.succeeded.push(record.id);
-      } else if (isAbort(failure)) {
-        result.skipped.push(record.id); // cancelled: the record stays exactly as it was
-      } else {
-        const error = errorInfo(failure);
-        await store.put({ ...record, attempts: record.attempts + 1, lastFailedAt: clock.now(), error });
-        result.failed.push({ id: record.id, error });
-      }
+      await replayOne(deps, id, options, result);
     } finally {
-      busy.delete(record.id);
-      deps.own(record.message.id, -1);
+      busy.delete(id);
     }
   }
   return result;
+}
+
+async function replayOne(deps: ReplayDeps, id: string, options: ReplayOptions, result: ReplayResult): Promise<void> {
+  const { mesh, store, clock } = deps;
+  let record: DeadLetterRecord | undefined;
+  try {
+    record = await store.get(id);
+  } catch (error) {
+    result.failed.push({ id, error: errorInfo(error) });
+    return;
+  }
+  if (record === undefined) {
+    result.skipped.push(id);
+    return;
+  }
+  deps.own(record.message.id, 1);
+  try {
+    let failure: unknown;
+    let delivered = false;
+    try {
+      await mesh.invoke(record.target, record.message, invokeOptions(record.from, undefined, options.timeoutMs, options.signal));
+      delivered = true;
+    } catch (error) {
+      failure = error;
+    }
+    if (isAbort(failure)) {
+      result.skipped.push(id); // cancelled: the record stays exactly as it was
+      return;
+    }
+    try {
+      if (delivered) {
+        await store.remove(id);
+        result.succeeded.push(id);
+        return;
+      }
+      const error = errorInfo(failure);
+      // Removed (purged, replayed elsewhere) while this delivery ran: it stays gone.
+      if ((await store.get(id)) !== undefined) await store.put({ ...record, attempts: record.attempts + 1, lastFailedAt: clock.now(), error });
+      result.failed.push({ id, error });
+    } catch (storeError) {
+      // Delivered but not removed: it may be delivered again by a later replay (at least once).
+      result.failed.push({ id, error: errorInfo(storeError) });
+    }
+  } finally {
+    deps.own(record.message.id, -1);
+  }
 }

@@ -15,3 +15,16 @@ export function safeCall<A>(callback: (arg: A) => void, arg: A, where: string): 
     reportCallbackError(error, where);
   }
 }
+
+/**
+ * Asks a user predicate (`retryOn`, `shouldDeadLetter`); one that throws is reported and answered
+ * with `fallback`, so the caller still gets the original error rather than the predicate's.
+ */
+export function safePredicate<A, B>(predicate: (a: A, b: B) => boolean, a: A, b: B, fallback: boolean, where: string): boolean {
+  try {
+    return predicate(a, b);
+  } catch (error) {
+    reportCallbackError(error, where);
+    return fallback;
+  }
+}

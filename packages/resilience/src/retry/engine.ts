@@ -1,6 +1,6 @@
 import type { Clock } from '@agentmesh/core';
 import type { AbortWatch } from '../internal/abort.js';
-import { safeCall } from '../internal/report.js';
+import { safeCall, safePredicate } from '../internal/report.js';
 import { sleep } from '../internal/sleep.js';
 import type { Backoff } from './backoff.js';
 import { isRetryable, noteAttempts, retryAfterOf } from './retryable.js';
@@ -44,7 +44,8 @@ export interface AttemptTally {
  */
 export function nextDelay(settings: RetrySettings, error: unknown, attempts: number, previousDelayMs: number, scope: RetryScope): number | undefined {
   if (attempts >= settings.maxAttempts || scope.abort.reason() !== undefined || !isRetryable(error)) return undefined;
-  if (settings.retryOn !== undefined && !settings.retryOn(error, attempts)) return undefined;
+  // A retryOn that throws declines: it may only narrow what is retried.
+  if (settings.retryOn !== undefined && !safePredicate(settings.retryOn, error, attempts, false, 'retryOn')) return undefined;
   let delay = settings.backoff.delayMs(attempts, previousDelayMs, settings.random);
   const after = retryAfterOf(error);
   if (after !== undefined) {

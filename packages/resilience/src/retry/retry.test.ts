@@ -47,6 +47,23 @@ describe('retry().execute', () => {
     expect(seen).toEqual([1, 2]);
   });
 
+  it('a retryOn that throws declines the retry; the caller gets the original error', async () => {
+    const warned = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const error = meshError('TIMEOUT');
+    const work = vi.fn(() => Promise.reject(error));
+    const policy = retry({
+      maxAttempts: 5,
+      backoff: { kind: 'constant', delayMs: 0 },
+      retryOn: () => {
+        throw new Error('bad predicate');
+      },
+    });
+    await expect(policy.execute(work)).rejects.toBe(error);
+    expect(work).toHaveBeenCalledTimes(1);
+    expect(warned).toHaveBeenCalledWith(expect.stringContaining('retryOn threw'), 'ResilienceCallbackWarning');
+    warned.mockRestore();
+  });
+
   it("waits at least an error's retryAfterMs, and does not retry when that exceeds maxDelayMs", async () => {
     vi.useFakeTimers();
     const started: number[] = [];
