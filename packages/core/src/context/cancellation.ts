@@ -17,6 +17,11 @@ export class Cancellation {
    * cancellation (the mesh sets it per call), so inner steps need not watch it again.
    */
   watched = false;
+  /**
+   * Who started the call this cancellation belongs to (the mesh sets itself), inherited by
+   * children. Never crosses a transport: a serving mesh uses it to tell its own calls from others'.
+   */
+  origin: object | undefined;
   readonly #parent: Cancellation | undefined;
   #reason: MeshError | undefined;
   #controller: AbortController | undefined;
@@ -25,6 +30,7 @@ export class Cancellation {
 
   constructor(parent?: Cancellation) {
     this.#parent = parent;
+    this.origin = parent?.origin;
   }
 
   /** Why the call was cancelled (a TIMEOUT or CANCELLED MeshError), or undefined while it runs. */
@@ -48,7 +54,11 @@ export class Cancellation {
     return this.#controller.signal;
   }
 
-  /** Cancels once; later calls are ignored. Listeners run synchronously, each at most once. */
+  /**
+   * Cancels once; later calls are ignored. Listeners run synchronously, each at most once. A
+   * listener that throws does not stop the others nor the canceller (the mesh's deadline timer,
+   * a caller's rejection): its error is rethrown on its own, as an AbortSignal listener's would be.
+   */
   cancel(reason: MeshError): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
@@ -57,7 +67,15 @@ export class Cancellation {
     const listeners = this.#listeners;
     if (listeners === undefined) return;
     this.#listeners = undefined;
-    for (const listener of listeners) listener(reason);
+    for (const listener of listeners) {
+      try {
+        listener(reason);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /**

@@ -1,4 +1,8 @@
+import { MeshError } from '../errors/mesh-error.js';
 import type { Clock, TimerHandle } from './clock.js';
+
+/** The longest delay a timer takes (2^31-1 ms); longer ones fire after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 
 /** Whatever wants to hear about a passed deadline (an object, so callers need not allocate closures). */
@@ -53,8 +57,13 @@ export class DeadlineScheduler {
     return this.#timer !== undefined && this.#referenced;
   }
 
-  /** Calls `target.onDeadline()` once `deadline` (epoch ms) has passed, unless cancelled first. */
+  /**
+   * Calls `target.onDeadline()` once `deadline` (epoch ms) has passed, unless cancelled first.
+   * @throws MeshError INVALID_ARGUMENT for a deadline that is not a number (NaN would sit at the
+   * top of the heap and stop every later deadline from firing).
+   */
   schedule(deadline: number, target: DeadlineTarget): DeadlineEntry {
+    if (typeof deadline !== 'number' || Number.isNaN(deadline)) throw new MeshError('INVALID_ARGUMENT', `a deadline must be epoch milliseconds, got ${String(deadline)}`);
     const at = Math.ceil(deadline);
     let bucket = this.#buckets.get(at);
     if (bucket === undefined) {
@@ -100,7 +109,8 @@ export class DeadlineScheduler {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#armedAt = at;
     this.#referenced = true;
-    this.#timer = this.#clock.setTimeout(this.#fire, Math.max(0, at - this.#clock.now()));
+    // Timers take at most 2^31-1 ms (a longer delay fires after 1 ms); a far deadline re-arms then.
+    this.#timer = this.#clock.setTimeout(this.#fire, Math.min(MAX_TIMER_MS, Math.max(0, at - this.#clock.now())));
   }
 
   #setReferenced(referenced: boolean): void {
@@ -116,18 +126,22 @@ export class DeadlineScheduler {
     this.#referenced = false;
     const now = this.#clock.now();
     const heap = this.#heap;
-    while (heap.length > 0 && heap[0]! <= now) {
-      const at = heapPop(heap);
-      const bucket = this.#buckets.get(at);
-      if (bucket === undefined) continue;
-      this.#buckets.delete(at);
-      if (bucket.size > 0) this.#expire(bucket);
+    try {
+      while (heap.length > 0 && heap[0]! <= now) {
+        const at = heapPop(heap);
+        const bucket = this.#buckets.get(at);
+        if (bucket === undefined) continue;
+        this.#buckets.delete(at);
+        if (bucket.size > 0) this.#expire(bucket);
+      }
+    } finally {
+      // Even if an expiry callback threw, the deadlines after it must still fire.
+      // Drop buckets that emptied before their time; arm for the first one still holding entries.
+      while (heap.length > 0 && (this.#buckets.get(heap[0]!)?.size ?? 0) === 0) {
+        this.#buckets.delete(heapPop(heap));
+      }
+      if (heap.length > 0 && heap[0]! < this.#armedAt) this.#arm(heap[0]!);
     }
-    // Drop buckets that emptied before their time; arm for the first one still holding entries.
-    while (heap.length > 0 && (this.#buckets.get(heap[0]!)?.size ?? 0) === 0) {
-      this.#buckets.delete(heapPop(heap));
-    }
-    if (heap.length > 0 && heap[0]! < this.#armedAt) this.#arm(heap[0]!);
   };
 
   #expire(bucket: Bucket): void {
@@ -140,7 +154,14 @@ export class DeadlineScheduler {
       entry.next = undefined;
       bucket.size--;
       this.#size--;
-      entry.target.onDeadline();
+      try {
+        entry.target.onDeadline();
+      } catch (error) {
+        // One failing target must not keep the others (in this bucket or later) from expiring.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
     }
   }
 }

@@ -130,8 +130,11 @@ export class RequestContext {
    */
   child(overrides: ContextOverrides = {}): RequestContext {
     let deadline = this.deadline;
-    if (overrides.timeoutMs !== undefined) deadline = earliest(deadline, this.#clock.now() + overrides.timeoutMs);
-    if (overrides.deadline !== undefined) deadline = earliest(deadline, overrides.deadline);
+    if (overrides.timeoutMs !== undefined) deadline = earliest(deadline, this.#clock.now() + assertTimeoutMs(overrides.timeoutMs));
+    if (overrides.deadline !== undefined) {
+      if (typeof overrides.deadline !== 'number' || Number.isNaN(overrides.deadline)) throw new MeshError('INVALID_ARGUMENT', `deadline must be epoch milliseconds, got ${String(overrides.deadline)}`);
+      deadline = earliest(deadline, overrides.deadline);
+    }
     // An earlier deadline needs its own cancellation (fired by whoever enforces it), still
     // cancelled with this one; it links to this one only while somebody listens to it.
     const cancellation = deadline === this.deadline ? this.cancellation : new Cancellation(this.cancellation);
@@ -170,9 +173,28 @@ export function earliest(a: number | undefined, b: number | undefined): number |
 
 /** TIMEOUT error for a passed deadline. */
 export function timeoutError(agent: string, deadline: number): MeshError {
-  return MeshError.withoutStack('TIMEOUT', `call to "${agent}" passed its deadline (${new Date(deadline).toISOString()})`, {
+  return MeshError.withoutStack('TIMEOUT', `call to "${agent}" passed its deadline (${formatDeadline(deadline)})`, {
     agent,
   });
+}
+
+/** A deadline as an ISO date when it is one, else the number (a peer may send anything). */
+function formatDeadline(deadline: number): string {
+  return Number.isFinite(deadline) && Math.abs(deadline) <= MAX_DATE_MS ? new Date(deadline).toISOString() : String(deadline);
+}
+
+/** The largest epoch milliseconds a Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Returns a valid timeout: a number of milliseconds, 0 or more (Infinity for none).
+ * @throws MeshError INVALID_ARGUMENT otherwise (NaN would poison every deadline comparison).
+ */
+export function assertTimeoutMs(timeoutMs: unknown, name = 'timeoutMs'): number {
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
+    throw new MeshError('INVALID_ARGUMENT', `${name} must be a number of milliseconds >= 0 (or Infinity), got ${String(timeoutMs)}`);
+  }
+  return timeoutMs;
 }
 
 /** CANCELLED error for a caller's abort; a signal aborted with a MeshError keeps that error. */

@@ -87,6 +87,7 @@ class MeshImpl implements Mesh {
       maxBytes: this.#maxBytes,
       maxDepth: this.#maxDepth,
       access: this.#access,
+      origin: this,
       onSettled: () => this.#checkIdle(),
     });
   }
@@ -161,6 +162,9 @@ class MeshImpl implements Mesh {
       return Promise.reject(new MeshError('ACCESS_DENIED', `"${from ?? '(anonymous)'}" may not call "${to}"`));
     }
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+    // NaN or a negative number would make a deadline no comparison can pass (and one NaN in the
+    // scheduler would stop every later deadline): refuse it here.
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) return Promise.reject(invalidTimeout(timeoutMs));
     let deadline = parent?.deadline;
     if (timeoutMs !== Infinity || deadline !== undefined) {
       const now = this.clock.now();
@@ -171,6 +175,8 @@ class MeshImpl implements Mesh {
     if (parentReason !== undefined) return Promise.reject(parentReason);
     if (options.signal?.aborted === true) return Promise.reject(cancelledError(to, options.signal.reason));
     const cancellation = new Cancellation();
+    // Tells this mesh's serving side that the request is its own (see AgentServer, closing).
+    cancellation.origin = this;
     const requestId = nextId();
     const traceId = parent?.traceId ?? requestId;
     const principal = options.principal ?? parent?.principal;
@@ -219,7 +225,8 @@ class MeshImpl implements Mesh {
     });
     let work: Promise<Message>;
     try {
-      work = this.#chain({ from, to, message, context, onProgress: options.onProgress });
+      // Promise.resolve: a JavaScript middleware may answer with a plain message (a cache hit).
+      work = Promise.resolve(this.#chain({ from, to, message, context, onProgress: options.onProgress }));
     } catch (error) {
       // A middleware that throws instead of rejecting still fails the call, never leaks it.
       work = Promise.reject(error);
@@ -386,6 +393,10 @@ function unwrapReply(reply: ReplyEnvelope): Message {
 
 function closedError(): MeshError {
   return MeshError.withoutStack('CLOSED', 'the mesh is closed');
+}
+
+function invalidTimeout(timeoutMs: unknown): MeshError {
+  return new MeshError('INVALID_ARGUMENT', `timeoutMs must be a number of milliseconds >= 0 (or Infinity), got ${String(timeoutMs)}`);
 }
 
 function positive(value: number, name: string): number {

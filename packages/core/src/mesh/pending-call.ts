@@ -103,8 +103,9 @@ export class PendingCall {
 
   #abort(reason: MeshError): void {
     if (!this.#finish()) return;
-    this.#cancellation.cancel(reason);
+    // The caller hears first: whatever the callee's cancel listeners do, the call is settled.
     this.#reject(reason);
+    this.#cancellation.cancel(reason);
   }
 
   #finish(): boolean {

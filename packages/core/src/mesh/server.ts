@@ -5,8 +5,8 @@ import type { Cancellation } from '../context/cancellation.js';
 import type { Clock } from '../context/clock.js';
 import type { DeadlineEntry, DeadlineScheduler } from '../context/deadline-scheduler.js';
 import { RequestContext, timeoutError } from '../context/request-context.js';
-import { MeshError, toHandlerError } from '../errors/mesh-error.js';
-import type { JsonValue } from '../message/json.js';
+import { MeshError, toHandlerError, type SerializedMeshError } from '../errors/mesh-error.js';
+import { checkJson, type JsonValue } from '../message/json.js';
 import { assertValidMessage } from '../message/validate.js';
 import type { ReplyEnvelope, RequestEnvelope, ServeContext } from '../transport/types.js';
 import { toReplyMessage } from './reply.js';
@@ -21,6 +21,8 @@ export interface ServerOptions {
   readonly maxBytes: number;
   readonly maxDepth: number;
   readonly access: ((from: string | undefined, to: string) => boolean) | undefined;
+  /** The mesh this server belongs to: requests whose cancellation has this origin are its own. */
+  readonly origin: object;
   /** Called whenever a request ends while somebody waits for the server to drain. */
   readonly onSettled: () => void;
 }
@@ -82,9 +84,10 @@ export class AgentServer {
 
   readonly handle = (envelope: RequestEnvelope, io: ServeContext): ReplyEnvelope | Promise<ReplyEnvelope> => {
     const o = this.#o;
-    // A closing mesh finishes what it has, including nested calls, but takes no new top-level
-    // work: the caller's retry can go to another replica.
-    if (this.closing && envelope.depth === 1) {
+    // A closing mesh finishes what it has, including nested calls and its own calls accepted
+    // before close() (a middleware may have held them back), but takes no new top-level work
+    // from elsewhere: the caller's retry can go to another replica.
+    if (this.closing && envelope.depth === 1 && io.cancellation.origin !== o.origin) {
       return { id: envelope.id, ok: false, error: new MeshError('CLOSED', `"${envelope.to}" is shutting down here`, { agent: envelope.to, retryable: true }).toJSON() };
     }
     const agent = o.registry.get(envelope.to);
@@ -166,7 +169,7 @@ export class AgentServer {
     const error = toHandlerError(thrown, agent);
     // Building the request's child logger costs more than the call; only do it to write the line.
     if (this.#o.logger.isLevelEnabled('warn')) ctx.logger.warn({ err: error, code: error.code }, 'handler failed');
-    return { id, ok: false, error: error.toJSON() };
+    return { id, ok: false, error: serializable(error, this.#o.maxBytes) };
   }
 
   #link(serving: Serving): void {
@@ -201,4 +204,17 @@ function refuse(envelope: RequestEnvelope, code: 'AGENT_NOT_FOUND' | 'ACCESS_DEN
 /** True for promises and other thenables. */
 export function isThenable<T>(value: unknown): value is PromiseLike<T> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The wire form of a handler's error. Its `details` (a handler's own MeshError may carry anything)
+ * travel only when they are JSON within the size limit; otherwise they are replaced by a note, so
+ * a network transport can always send the failure.
+ */
+function serializable(error: MeshError, maxBytes: number): SerializedMeshError {
+  const json = error.toJSON();
+  if (json.details === undefined) return json;
+  const problem = checkJson(json.details, 'details', maxBytes);
+  if (typeof problem === 'number') return json;
+  return { ...json, details: { detailsDropped: `${problem.path}: ${problem.reason}` } };
 }

@@ -42,11 +42,22 @@ export function jsonSize(value: unknown, maxBytes: number): number {
   return decide(lowerBound(value, 0, 0), maxBytes, value);
 }
 
-/** {@link jsonSize} of `{ content, metadata }`, without building that object on the fast path. */
-export function messageJsonSize(content: unknown, metadata: unknown, maxBytes: number): number {
-  slack = 0;
-  const lower = lowerBound(content, 24, 0);
-  return decide(lower < 0 ? -1 : lowerBound(metadata, lower, 0), maxBytes, { content, metadata });
+/**
+ * {@link jsonSize} of a whole message (`{ id, role, name?, content, metadata }`: ids and names
+ * count towards the limit too), without building anything on the fast path.
+ */
+export function messageJsonSize(id: string, role: string, name: string | undefined, content: unknown, metadata: unknown, maxBytes: number): number {
+  // `{"id":""` `,"role":""` `,"content":` `,"metadata":` `}`, and `,"name":""` when there is one;
+  // the role is plain ASCII, the id and name may need escapes (the slack).
+  let lower = 42 + id.length + role.length;
+  slack = id.length * 5;
+  if (name !== undefined) {
+    lower += 10 + name.length;
+    slack += name.length * 5;
+  }
+  lower = lowerBound(content, lower, 0);
+  if (lower >= 0) lower = lowerBound(metadata, lower, 0);
+  return decide(lower, maxBytes, { id, role, name, content, metadata });
 }
 
 function decide(lower: number, maxBytes: number, value: unknown): number {

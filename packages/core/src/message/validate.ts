@@ -21,11 +21,12 @@ export function assertValidMessage(value: unknown, maxBytes: number, where = 'me
     throw invalid(`${where}.metadata must be a JSON object`);
   }
   if (content === undefined) throw invalid(`${where}.content is missing`);
-  // Fast pass over content and metadata; the detailed pass runs only to explain a failure.
-  if (messageJsonSize(content, metadata, maxBytes) >= 0) return value as Message;
+  // Fast pass over the whole message; the detailed pass runs only to explain a failure.
+  if (messageJsonSize(id, role, name, content, metadata, maxBytes) >= 0) return value as Message;
   const result = checkJson({ content, metadata }, where, maxBytes);
   if (typeof result !== 'number') throw invalid(`${result.path}: ${result.reason}`);
-  return value as Message;
+  // Content and metadata are fine on their own: the id or name made it too big.
+  throw invalid(`${where} exceeds the ${maxBytes}-byte limit (its id and name count too)`);
 }
 
 function isRole(role: unknown): role is MessageRole {
