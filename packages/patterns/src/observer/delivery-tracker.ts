@@ -1,4 +1,4 @@
-import type { Mesh } from '@agentmesh/core';
+import { isThenable, type Mesh } from '@agentmesh/core';
 import { callbackError, describeFailure, type FailureInfo } from '../internal/failure.js';
 import type { DeliveryStats } from './types.js';
 
@@ -24,19 +24,24 @@ export class DeliveryTracker {
     return { delivered: this.#delivered, failed: this.#failed, inFlight: this.#inFlight.size };
   }
 
-  /** Runs one delivery; resolves with its failure (or undefined), never rejects. */
-  deliver(label: DeliveryLabel, logger: Logger, start: () => void | Promise<void>): Promise<FailureInfo | undefined> {
-    let work: void | Promise<void>;
+  /**
+   * Runs one delivery; resolves with its failure (or undefined), never rejects. Only a throw or a
+   * rejection fails it: an observer function may return anything (`(e) => list.push(e)` returns a
+   * number), and whatever is not a thenable means it is done.
+   */
+  deliver(label: DeliveryLabel, logger: Logger, start: () => unknown): Promise<FailureInfo | undefined> {
+    let work: unknown;
     try {
       work = start();
     } catch (error) {
       return Promise.resolve(this.#fail(label, logger, error));
     }
-    if (work === undefined) {
+    if (!isThenable(work)) {
       this.#delivered++;
       return Promise.resolve(undefined);
     }
-    const outcome = work.then(
+    // Promise.resolve: a foreign thenable (or one whose `then` throws) still settles here.
+    const outcome = Promise.resolve(work).then(
       () => {
         this.#delivered++;
         return undefined;

@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { deferred, hangUntilAborted, rejectionOf } from '../../test/helpers.js';
 import { useMeshes } from '../../test/meshes.js';
 import { ObservableAgent } from './observable-agent.js';
-import type { ObserverOutcome } from './types.js';
+import type { JsonValue } from '@agentmesh/core';
+import type { ObservedEvent, ObserverFunction, ObserverOutcome } from './types.js';
 
 const { mesh: newMesh } = useMeshes();
 
@@ -95,5 +96,83 @@ describe('ObservableAgent, await: true', () => {
     expect((await call).code).toBe('TIMEOUT');
     await vi.advanceTimersByTimeAsync(0);
     expect(orders.deliveryStats()).toEqual({ delivered: 0, failed: 1, inFlight: 0 });
+  });
+});
+
+/**
+ * Observer functions that return something other than undefined or a promise, as plain JavaScript
+ * (or an arrow with an expression body) often does: only a throw or a rejection is a failure.
+ */
+function nonPromiseObservers(seen: JsonValue[]) {
+  const observers = {
+    pushes: (event: ObservedEvent) => seen.push(event.data), // returns the new length
+    returnsObject: () => ({ ok: true }),
+    returnsNull: () => null,
+    thenable: () => ({ then: (resolve: (value: unknown) => void) => resolve('done') }), // not a Promise
+    badThenable: () => ({
+      then: () => {
+        throw new Error('then broke');
+      },
+    }),
+  };
+  // No cast: an observer may return anything (only a returned promise is waited for).
+  const typed: Record<keyof typeof observers, ObserverFunction> = observers;
+  return typed;
+}
+
+describe('ObservableAgent: observer functions that return a value that is not a promise', () => {
+  const expected = (o: ReturnType<typeof nonPromiseObservers>): ObserverOutcome[] => [
+    { observer: o.pushes, status: 'delivered' },
+    { observer: o.returnsObject, status: 'delivered' },
+    { observer: o.returnsNull, status: 'delivered' },
+    { observer: o.thenable, status: 'delivered' },
+    { observer: o.badThenable, status: 'failed', code: 'HANDLER_ERROR', message: expect.stringContaining('then broke') as string, retryable: true },
+  ];
+
+  const attachAll = (orders: ObservableAgent) => {
+    const seen: JsonValue[] = [];
+    const o = nonPromiseObservers(seen);
+    for (const observer of Object.values(o)) orders.attachObserver(observer);
+    return { seen, o };
+  };
+
+  it('awaited without a context: counts them delivered and resolves instead of rejecting', async () => {
+    const { orders } = await setup();
+    const { seen, o } = attachAll(orders);
+    const outcomes = await orders.notifyObservers('e', 3, undefined, { await: true });
+    expect(outcomes).toEqual(expected(o));
+    expect(seen).toEqual([3]);
+    expect(orders.deliveryStats()).toEqual({ delivered: 4, failed: 1, inFlight: 0 });
+  });
+
+  it('awaited under a caller’s context: counts them delivered, not failed', async () => {
+    const { mesh, orders } = await setup();
+    const { seen, o } = attachAll(orders);
+    let outcomes: ObserverOutcome[] | undefined;
+    await mesh.register(
+      defineAgent({
+        name: 'clerk',
+        handle: async (_m, ctx) => {
+          outcomes = await orders.notifyObservers('e', 2, ctx, { await: true });
+          return 'done';
+        },
+      }),
+    );
+    expect((await mesh.invoke('clerk', 'go')).content).toBe('done');
+    expect(outcomes).toEqual(expected(o));
+    expect(seen).toEqual([2]);
+    expect(orders.deliveryStats()).toEqual({ delivered: 4, failed: 1, inFlight: 0 });
+  });
+
+  it('fire-and-forget: counts every delivery, as delivered or failed, and drains', async () => {
+    const { mesh, orders } = await setup();
+    const error = vi.spyOn(mesh.logger, 'error');
+    const { seen } = attachAll(orders);
+    await orders.notifyObservers('e', 1);
+    await orders.drain();
+    expect(seen).toEqual([1]);
+    expect(orders.deliveryStats()).toEqual({ delivered: 4, failed: 1, inFlight: 0 });
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error).toHaveBeenCalledWith(expect.objectContaining({ observer: 'badThenable', code: 'HANDLER_ERROR' }), 'observer delivery failed');
   });
 });

@@ -1,4 +1,4 @@
-import { Agent, MeshError, assertAgentName, type EventInfo, type RequestContext, type Mesh, type JsonValue, type Message, type Subscription } from '@agentmesh/core';
+import { Agent, MeshError, assertAgentName, isThenable, type EventInfo, type RequestContext, type Mesh, type JsonValue, type Message, type Subscription } from '@agentmesh/core';
 import type { FailureInfo } from '../internal/failure.js';
 import { raceCancellation } from '../internal/race.js';
 import { optionalTimeout } from '../internal/validate.js';
@@ -175,8 +175,9 @@ export class ObservableAgent extends Agent {
     } else {
       const observed = readObservedEvent(message);
       failure = await this.#tracker.deliver(label, logger, () => {
-        const work = observer(observed);
-        return work === undefined || ctx === undefined ? work : raceCancellation(work, ctx.cancellation);
+        const work: unknown = observer(observed);
+        // Only pending work can be cut short by the caller's cancellation; any other result is done.
+        return !isThenable(work) || ctx === undefined ? work : raceCancellation(Promise.resolve(work), ctx.cancellation);
       });
     }
     if (failure === undefined) return { observer, status: 'delivered' };

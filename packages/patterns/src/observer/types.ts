@@ -10,8 +10,11 @@ export interface ObservedEvent {
   readonly message: Message;
 }
 
-/** A local observer. A throw or rejection counts as a failed delivery (logged, never unhandled). */
-export type ObserverFunction = (event: ObservedEvent) => void | Promise<void>;
+/**
+ * A local observer. A returned promise is waited for; any other return value is ignored. A throw
+ * or rejection counts as a failed delivery (logged, never unhandled).
+ */
+export type ObserverFunction = (event: ObservedEvent) => unknown;
 
 /**
  * An observer: the name of an agent (invoked with the event message: content = data,

@@ -14,10 +14,16 @@ export type BatchState = typeof OPEN | typeof READY | typeof SENT | typeof DONE;
 
 /** Something that ends one item's wait early (a signal or a request's cancellation). */
 export interface Watch {
-  /** The item's index in its batch; moved when the batch is compacted before sending. */
+  /** The item's index in its batch; moved when the batch is compacted before sending, {@link LEFT} once its item left. */
   index: number;
   detach(): void;
 }
+
+/**
+ * The index of a watch whose item left before compaction: it matches no slot. Detaching is not
+ * enough on its own, since a cancellation already dispatching still calls listeners removed meanwhile.
+ */
+export const LEFT = -1;
 
 /** A `flush()` call waiting for the batches that were pending when it was made. */
 export interface FlushWaiter {
@@ -62,6 +68,7 @@ export class Batch<TItem, TResult> {
 
   /** Ends one caller's wait with `reason`; a no-op if it already settled. */
   cancel(index: number, reason: unknown): void {
+    if (index === LEFT) return;
     const settlers = this.settlers;
     const reject = settlers[2 * index + 1];
     if (settlers[2 * index] === undefined || reject === undefined) return;
@@ -75,15 +82,11 @@ export class Batch<TItem, TResult> {
   compact(): void {
     const { items, settlers } = this;
     if (this.live === items.length) return;
-    const watches = this.watches;
-    let w = 0;
+    // Before the items move: which items left is read from the settlers.
+    if (this.watches !== undefined) renumberWatches(this.watches, settlers, items.length);
     let kept = 0;
     for (let i = 0; i < items.length; i++) {
       if (settlers[2 * i] === undefined) continue;
-      if (watches !== undefined) {
-        while (w < watches.length && watches[w]!.index < i) w++;
-        if (watches[w]?.index === i) watches[w]!.index = kept;
-      }
       items[kept] = items[i]!;
       settlers[2 * kept] = settlers[2 * i];
       settlers[2 * kept + 1] = settlers[2 * i + 1];
@@ -123,6 +126,34 @@ export class Batch<TItem, TResult> {
     this.watches = undefined;
     for (const watch of watches) watch.detach();
   }
+}
+
+/**
+ * Points each kept item's watches at the index it will have once the batch is compacted, and
+ * detaches (and drops, in place) the watches of items that left: otherwise a late abort or
+ * cancellation would land on whichever caller moved into the old slot. Watches are in item order,
+ * and an item may have two (a signal and a context), so every watch of an item is moved, not just
+ * the first.
+ */
+function renumberWatches(watches: Watch[], settlers: readonly (Settle | undefined)[], itemCount: number): void {
+  let w = 0;
+  let kept = 0;
+  let next = 0;
+  for (let i = 0; i < itemCount && w < watches.length; i++) {
+    const stays = settlers[2 * i] !== undefined;
+    for (; w < watches.length && watches[w]!.index === i; w++) {
+      const watch = watches[w]!;
+      if (stays) {
+        watch.index = next;
+        watches[kept++] = watch;
+      } else {
+        watch.detach();
+        watch.index = LEFT;
+      }
+    }
+    if (stays) next++;
+  }
+  watches.length = kept;
 }
 
 function mismatchError(expected: number, results: unknown): MeshError {

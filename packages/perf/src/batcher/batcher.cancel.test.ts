@@ -1,6 +1,6 @@
 import { timeoutError, type MeshError } from '@agentmesh/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { abortListeners, deferred, requestContext } from '../../test/support.js';
+import { abortListeners, deferred, requestContext, settle } from '../../test/support.js';
 import { Batcher } from './batcher.js';
 
 afterEach(() => {
@@ -136,5 +136,85 @@ describe('Batcher: cancellation', () => {
     expect(abortListeners(signal.signal)).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
     expect(batcher.stats()).toMatchObject({ waiting: 0, inFlightBatches: 0, batchesSent: 200, itemsSent: 200 });
+  });
+  describe('an item watched by both a signal and a context, in a batch compacted before sending', () => {
+    /** A batcher whose batches wait on `gate`, answering each item with its upper-case form. */
+    function gated() {
+      const gate = deferred<void>();
+      const batches: string[][] = [];
+      const batcher = new Batcher<string, string>({
+        process: async (items) => {
+          batches.push([...items]);
+          await gate.promise;
+          return items.map((s) => s.toUpperCase());
+        },
+      });
+      return { batcher, batches, gate };
+    }
+
+    const outcome = (promise: Promise<string>) =>
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+
+    it("cancels only that caller when its context is cancelled after an earlier item left", async () => {
+      const { batcher, batches, gate } = gated();
+      const ctx = requestContext();
+      const aLeaves = new AbortController();
+      const dLeaves = new AbortController();
+      const bSignal = new AbortController().signal;
+      const a = outcome(batcher.add('a', { signal: aLeaves.signal }));
+      const b = outcome(batcher.add('b', { signal: bSignal, context: ctx }));
+      const c = outcome(batcher.add('c'));
+      const d = outcome(batcher.add('d', { signal: dLeaves.signal }));
+      aLeaves.abort(); // 'a' leaves: b, c, d each move down one slot when the batch is sent
+      await settle();
+      expect(batches).toEqual([['b', 'c', 'd']]);
+      const reason = timeoutError('test', Date.now());
+      ctx.cancellation.cancel(reason); // b's second watch must follow it to its new slot
+      dLeaves.abort('d gave up');
+      gate.resolve();
+      expect(await a).toMatchObject({ error: { code: 'CANCELLED' } });
+      expect(await b).toEqual({ error: reason });
+      expect(await c).toEqual({ value: 'C' });
+      expect(await d).toMatchObject({ error: { code: 'CANCELLED', message: expect.stringContaining('d gave up') } });
+      expect(ctx.cancellation.listenerCount).toBe(0);
+      expect(abortListeners(bSignal)).toBe(0);
+    });
+
+    it("ignores that item's context once its signal took it out, so a later timeout hits no other caller", async () => {
+      const { batcher, batches, gate } = gated();
+      const ctx = requestContext();
+      const bLeaves = new AbortController();
+      const b = outcome(batcher.add('b', { signal: bLeaves.signal, context: ctx }));
+      const c = outcome(batcher.add('c'));
+      bLeaves.abort(); // the per-item bound fires first; b's context watch is still attached
+      await settle();
+      expect(batches).toEqual([['c']]);
+      expect(ctx.cancellation.listenerCount).toBe(0); // detached when the batch was compacted
+      ctx.cancellation.cancel(timeoutError('test', Date.now())); // the request times out after the send
+      gate.resolve();
+      expect(await b).toMatchObject({ error: { code: 'CANCELLED' } });
+      expect(await c).toEqual({ value: 'C' });
+      expect(batcher.stats()).toMatchObject({ waiting: 0, inFlightBatches: 0, itemsSent: 1 });
+    });
+
+    it('lets no stale watch reach a moved caller even when compaction happens while that context is cancelling', async () => {
+      const { batcher, batches, gate } = gated();
+      const ctx = requestContext();
+      // Registered before the item's watch, so it runs first in the same cancellation: the batch is
+      // sent (and compacted) while the item's listener, already removed, is still to be called.
+      ctx.cancellation.onCancel(() => void batcher.flush());
+      const aLeaves = new AbortController();
+      const a = outcome(batcher.add('a', { signal: aLeaves.signal, context: ctx }));
+      const b = outcome(batcher.add('b'));
+      aLeaves.abort();
+      ctx.cancellation.cancel(timeoutError('test', Date.now()));
+      expect(batches).toEqual([['b']]);
+      gate.resolve();
+      expect(await a).toMatchObject({ error: { code: 'CANCELLED' } });
+      expect(await b).toEqual({ value: 'B' });
+    });
   });
 });

@@ -77,6 +77,7 @@ export class Batcher<TItem, TResult> {
     const promise = this.#push(batch, item);
     const index = batch.items.length - 1;
     // Watch before the batch can be sent: a batch sent and settled at once detaches its watches.
+    // Both watches share the item's index, and watches stay in item order: compaction relies on it.
     if (signal !== undefined) (batch.watches ??= []).push(new SignalWatch(batch, index, signal));
     if (context !== undefined) (batch.watches ??= []).push(new ContextWatch(batch, index, context));
     this.#waiting++;

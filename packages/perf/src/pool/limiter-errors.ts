@@ -22,7 +22,7 @@ export function acquireTimeoutError(acquireTimeoutMs: number, key: string | unde
   });
 }
 
-/** The caller's signal aborted while it waited. */
+/** The caller's signal aborted while it waited (or before it asked). */
 export function waitCancelledError(key: string | undefined, reason: unknown): MeshError {
   return MeshError.withoutStack('CANCELLED', `wait for a permit${forKey(key)} was cancelled${reasonSuffix(reason)}`);
 }

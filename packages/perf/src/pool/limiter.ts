@@ -60,14 +60,16 @@ export class ConcurrencyLimiter {
   #request(task: (() => unknown) | undefined, options: AcquireOptions | undefined): Promise<unknown> {
     if (this.#closed) return Promise.reject(limiterClosedError());
     const key = options?.key;
+    // Checked before the fast path too: a caller that already gave up must not run, free slot or not.
+    const cancelled = this.#cancelled(key, options);
+    if (cancelled !== undefined) return Promise.reject(cancelled);
     const keyState = key === undefined ? undefined : this.#keys.get(key);
     // While permits are being handed out, waiters ahead may be eligible: a newcomer queues behind.
     if (this.#hasRoom(keyState) && (!this.#pumping || this.#line.length === 0)) {
       this.#take(keyState);
       return task === undefined ? Promise.resolve(new GrantedPermit(this.#release, keyState)) : this.#tasks.start(task, keyState);
     }
-    const refusal = this.#refusal(key, options);
-    if (refusal !== undefined) return Promise.reject(refusal);
+    if (this.#line.length >= this.#o.maxWaiting) return Promise.reject(queueFullError(this.#o.maxWaiting, key));
     let waiter!: Waiter;
     const promise = new Promise<unknown>((resolve, reject) => {
       waiter = new Waiter(this.#owner, task, keyState, resolve, reject);
@@ -79,13 +81,11 @@ export class ConcurrencyLimiter {
     return promise;
   }
 
-  /** Why a caller who would have to wait must not, if so. */
-  #refusal(key: string | undefined, options: AcquireOptions | undefined): unknown {
-    if (options?.signal?.aborted === true) return waitCancelledError(key, options.signal.reason);
-    const reason = options?.context?.cancellation.reason;
-    if (reason !== undefined) return reason;
-    if (this.#line.length >= this.#o.maxWaiting) return queueFullError(this.#o.maxWaiting, key);
-    return undefined;
+  /** Why a caller who already gave up (aborted, or its request was cancelled) is refused, if so. */
+  #cancelled(key: string | undefined, options: AcquireOptions | undefined): unknown {
+    if (options === undefined) return undefined;
+    if (options.signal?.aborted === true) return waitCancelledError(key, options.signal.reason);
+    return options.context?.cancellation.reason;
   }
 
   #hasRoom(keyState: KeyState | undefined): boolean {

@@ -131,6 +131,21 @@ describe('ConcurrencyLimiter: cancelled waiters leave the line at once', () => {
     expect(limiter.stats().waiting).toBe(0);
   });
 
+  it('refuses a caller that already gave up even when a permit is free: its work never runs', async () => {
+    const limiter = new ConcurrencyLimiter({ maxConcurrent: 2 });
+    const ran: string[] = [];
+    const aborted = limiter.run(() => ran.push('aborted'), { signal: AbortSignal.abort(new Error('gave up')), key: 'a' });
+    await expect(aborted).rejects.toMatchObject({ code: 'CANCELLED', message: 'wait for a permit for "a" was cancelled: gave up' });
+    await expect(limiter.acquire({ signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
+    const ctx = requestContext();
+    const reason = timeoutError('target', 0);
+    ctx.cancellation.cancel(reason);
+    await expect(limiter.run(() => ran.push('cancelled'), { context: ctx })).rejects.toBe(reason);
+    expect(ran).toEqual([]);
+    expect(limiter.stats()).toMatchObject({ inFlight: 0, waiting: 0, peakInFlight: 0, perKey: {} });
+    await expect(limiter.run(() => 'still free')).resolves.toBe('still free');
+  });
+
   it('removes listeners of waiters that were granted (leak check over many cycles)', async () => {
     const clock = new FakeClock();
     const limiter = new ConcurrencyLimiter({ maxConcurrent: 1, acquireTimeoutMs: 5_000, clock });
