@@ -3,7 +3,7 @@ import { MeshError } from '../errors/mesh-error.js';
 import type { JsonObject, JsonValue } from '../message/json.js';
 import { nextId } from '../message/ids.js';
 import { Cancellation } from './cancellation.js';
-import type { Clock } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 
 /** Who is calling, once a transport or middleware has authenticated them. */
 export interface Principal {
@@ -64,6 +64,8 @@ export class RequestContext {
   readonly #clock: Clock;
   readonly #progress: ((data: JsonValue) => void) | undefined;
   #logger: Logger | undefined;
+  /** A child's own, earlier deadline that nobody enforces yet: enforced once `signal` is read. */
+  #unenforced = false;
 
   constructor(init: RequestContextInit) {
     this.requestId = init.requestId;
@@ -83,7 +85,34 @@ export class RequestContext {
 
   /** Aborts when the deadline passes or the caller cancels; its reason is a TIMEOUT/CANCELLED MeshError. */
   get signal(): AbortSignal {
+    if (this.#unenforced) this.#enforceDeadline();
     return this.cancellation.signal;
+  }
+
+  /**
+   * The mesh enforces the deadline of every call it runs; a child's earlier deadline is enforced by
+   * whoever runs work with it (the mesh, when the child is passed to invoke). Reading the child's
+   * signal directly (`fetch(url, { signal: child.signal })`) must abort at that deadline too, so a
+   * timer is set then, and cleared if the child is cancelled first.
+   */
+  #enforceDeadline(): void {
+    this.#unenforced = false;
+    const cancellation = this.cancellation;
+    const deadline = this.deadline!;
+    if (cancellation.cancelled || cancellation.watched) return;
+    const clock = this.#clock;
+    let timer: TimerHandle;
+    let armed = false;
+    const check = (): void => {
+      const left = deadline - clock.now();
+      if (left <= 0) return cancellation.cancel(timeoutError(this.agentName, deadline));
+      // Timers take at most 2^31-1 ms; a farther deadline is checked again then.
+      timer = clock.setTimeout(check, Math.min(left, 2_147_483_647));
+      armed = true;
+      (timer as { unref?: () => void }).unref?.();
+    };
+    check();
+    if (armed) cancellation.onCancel(() => clock.clearTimeout(timer));
   }
 
   /** A pino logger bound to requestId, traceId, from and to. */
@@ -138,7 +167,7 @@ export class RequestContext {
     // An earlier deadline needs its own cancellation (fired by whoever enforces it), still
     // cancelled with this one; it links to this one only while somebody listens to it.
     const cancellation = deadline === this.deadline ? this.cancellation : new Cancellation(this.cancellation);
-    return new RequestContext({
+    const child = new RequestContext({
       requestId: this.requestId,
       agentName: overrides.agentName ?? this.agentName,
       from: this.from,
@@ -153,6 +182,8 @@ export class RequestContext {
       clock: this.#clock,
       progress: this.#progress,
     });
+    child.#unenforced = cancellation !== this.cancellation;
+    return child;
   }
 
   /** A plain summary for logs and dead-letter records. */

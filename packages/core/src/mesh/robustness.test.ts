@@ -140,4 +140,29 @@ describe('robustness', () => {
     expect(MeshError.is(error)).toBe(true);
     expect(error).toMatchObject({ code: 'INVALID_MESSAGE', details: { detailsDropped: expect.stringContaining('big') } });
   });
+
+  it("a child context's own deadline aborts its signal, and children clean up after themselves", async () => {
+    vi.useFakeTimers();
+    const mesh = createMesh();
+    const seen: { reason?: unknown; listenersAfter?: number } = {};
+    await mesh.register(
+      defineAgent({
+        name: 'a',
+        handle: async (_m, ctx) => {
+          const child = ctx.child({ timeoutMs: 30 });
+          const aborted = new Promise((resolve) => child.signal.addEventListener('abort', () => resolve(child.signal.reason)));
+          for (let i = 0; i < 100; i++) void ctx.child({ timeoutMs: 10 }).signal;
+          seen.reason = await aborted;
+          seen.listenersAfter = ctx.cancellation.listenerCount;
+          return 'ok';
+        },
+      }),
+    );
+    const call = mesh.invoke('a', 'x', { timeoutMs: 1_000 });
+    await vi.advanceTimersByTimeAsync(30);
+    await expect(call).resolves.toMatchObject({ content: 'ok' });
+    expect(seen.reason).toMatchObject({ code: 'TIMEOUT' });
+    expect(seen.listenersAfter).toBe(0);
+    vi.useRealTimers();
+  });
 });
