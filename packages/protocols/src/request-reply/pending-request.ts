@@ -1,9 +1,8 @@
-import type { Clock, JsonValue, Message, RequestContext } from '@agentmesh/core';
+import type { Clock, JsonValue, MeshError, Message, RequestContext } from '@agentmesh/core';
 import { schemaMismatch } from '../shared/errors.js';
 import type { ProtocolLogger } from '../shared/logger.js';
 import { tryParse } from '../shared/schema.js';
 import type { AnyRequestDefinition } from './define-request.js';
-import type { Parsed } from './handoff.js';
 import type { SendRequestOptions } from './options.js';
 import { errorOfReply } from './request-errors.js';
 import { RequestLimits } from './request-limits.js';
@@ -15,6 +14,8 @@ export interface PendingOwner {
   readonly logger: ProtocolLogger;
   /** Removes the entry from the protocol's table; called exactly once per request. */
   settled(slot: number): void;
+  /** The error to end a request with that is deferred after the protocol was closed, if it was. */
+  closedError(): MeshError | undefined;
 }
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -31,7 +32,7 @@ const SETTLED = 2;
  * {@link RequestLimits} enforces the rest. It settles exactly once, and settling stops the limits
  * and removes the table entry, on every path.
  */
-export class PendingRequest implements Parsed {
+export class PendingRequest {
   /** The protocol's table slot. */
   readonly slot: number;
   readonly id: string;
@@ -40,10 +41,6 @@ export class PendingRequest implements Parsed {
   readonly type: string;
   /** Checks and parses the answer; undefined for untyped requests (the answer is the reply message). */
   readonly definition: AnyRequestDefinition | undefined;
-  /** The payload as sent. */
-  readonly content: unknown;
-  /** The caller's parse of the payload (typed requests). */
-  readonly data: unknown;
   /** The whole request's budget (the call's timeout); Infinity for none. */
   readonly totalMs: number;
   /** With `resetTimeoutOnProgress`: the idle budget, restarted by every progress frame. */
@@ -63,10 +60,9 @@ export class PendingRequest implements Parsed {
   readonly callSignal: AbortSignal | undefined;
 
   /**
-   * The facts are this object's own fields, passed one by one, rather than a record it points to,
-   * and the object is also the in-process {@link Parsed} handoff of the payload (`content` as sent,
-   * `data` the caller's parse of it): one allocation per request instead of three. `options` gives
-   * the signal, the progress listener and the parent context.
+   * The facts are this object's own fields, passed one by one, rather than a record it points to:
+   * one allocation per request instead of two. `options` gives the signal, the progress listener
+   * and the parent context.
    */
   constructor(
     owner: PendingOwner,
@@ -76,8 +72,6 @@ export class PendingRequest implements Parsed {
     to: string,
     type: string,
     definition: AnyRequestDefinition | undefined,
-    content: unknown,
-    data: unknown,
     totalMs: number,
     idleMs: number | undefined,
     options: SendRequestOptions,
@@ -89,8 +83,6 @@ export class PendingRequest implements Parsed {
     this.to = to;
     this.type = type;
     this.definition = definition;
-    this.content = content;
-    this.data = data;
     this.totalMs = totalMs;
     this.idleMs = idleMs;
     this.onProgress = options.onProgress;
@@ -175,6 +167,13 @@ export class PendingRequest implements Parsed {
 
   /** The call ended with "the answer comes later": from now on the limits are ours to enforce. */
   #defer(ack: Message): Promise<unknown> {
+    // close() fails the requests deferred at that moment; one whose call was still running then
+    // learns only now that its answer would come later: nobody will route it any more.
+    const closed = this.#owner.closedError();
+    if (closed !== undefined) {
+      this.#finish();
+      return Promise.reject(closed);
+    }
     this.#state = DEFERRED;
     const promise = new Promise<unknown>((resolve, reject) => (this.#wait = { resolve, reject }));
     this.#limitsNow().watchDeferred(ack.metadata['deadline']);

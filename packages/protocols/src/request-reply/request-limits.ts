@@ -1,9 +1,12 @@
 import { cancelledError, type Clock, type TimerHandle } from '@agentmesh/core';
+import { idleTimeout, replyTimeout } from './request-errors.js';
 import type { PendingRequest } from './pending-request.js';
 
 /** What the limits read of the request they watch. */
 type RequestFacts = Pick<PendingRequest, 'id' | 'to' | 'type' | 'signal' | 'totalMs' | 'parent'>;
-import { idleTimeout, replyTimeout } from './request-errors.js';
+
+/** The longest delay a timer takes (2^31-1 ms, ≈ 24.8 days); a longer one would fire after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The limits a pending request enforces itself, beyond what the mesh enforces on the call: the
@@ -33,7 +36,7 @@ export class RequestLimits {
   startIdle(idleMs: number): AbortSignal {
     this.#controller = new AbortController();
     this.#lastActivity = this.#clock.now();
-    this.#idleTimer = this.#clock.setTimeout(() => this.#onIdle(idleMs), idleMs);
+    this.#idleTimer = this.#clock.setTimeout(() => this.#onIdle(idleMs), Math.min(idleMs, MAX_TIMER_MS));
     this.#listen();
     return this.#controller.signal;
   }
@@ -57,7 +60,7 @@ export class RequestLimits {
     if (parent?.deadline !== undefined && parent.deadline < deadline) deadline = parent.deadline;
     if (deadline !== Infinity) {
       if (deadline <= now) return this.#onDeadline(deadline);
-      this.#deadlineTimer = this.#clock.setTimeout(() => this.#onDeadline(deadline), deadline - now);
+      this.#deadlineTimer = this.#clock.setTimeout(() => this.#onDeadline(deadline), Math.min(deadline - now, MAX_TIMER_MS));
     }
     this.#listen();
     if (parent !== undefined && !this.#stopped) {
@@ -100,12 +103,18 @@ export class RequestLimits {
     this.#idleTimer = undefined;
     const quietMs = this.#clock.now() - this.#lastActivity;
     // Progress only records the time; the timer catches up here, so chatty progress costs no timer churn.
-    if (quietMs < idleMs) this.#idleTimer = this.#clock.setTimeout(() => this.#onIdle(idleMs), idleMs - quietMs);
+    if (quietMs < idleMs) this.#idleTimer = this.#clock.setTimeout(() => this.#onIdle(idleMs), Math.min(idleMs - quietMs, MAX_TIMER_MS));
     else this.#fail(idleTimeout(this.#facts.type, this.#facts.to, this.#facts.id, idleMs));
   }
 
   #onDeadline(deadline: number): void {
     this.#deadlineTimer = undefined;
+    // A deadline past the longest timer fires early: wait again for the rest.
+    const left = deadline - this.#clock.now();
+    if (left > 0) {
+      this.#deadlineTimer = this.#clock.setTimeout(() => this.#onDeadline(deadline), Math.min(left, MAX_TIMER_MS));
+      return;
+    }
     this.#fail(replyTimeout(this.#facts.type, this.#facts.to, this.#facts.id, deadline));
   }
 }

@@ -49,7 +49,12 @@ export class RequestReplyProtocol {
     this.#defaultTimeoutMs = assertTimeoutMs(options.defaultTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'defaultTimeoutMs');
     this.#maxTotalTimeoutMs = assertTimeoutMs(options.maxTotalTimeoutMs ?? DEFAULT_MAX_TOTAL_TIMEOUT_MS, 'maxTotalTimeoutMs');
     const pending = this.#pending;
-    this.#owner = { logger: options.logger ?? mesh.logger, clock: options.clock ?? mesh.clock, settled: (slot) => pending.release(slot) };
+    this.#owner = {
+      logger: options.logger ?? mesh.logger,
+      clock: options.clock ?? mesh.clock,
+      settled: (slot) => pending.release(slot),
+      closedError: () => (this.#closed ? closedWhileAwaited() : undefined),
+    };
     this.mesh = mesh;
     claimMesh(mesh, REQUEST_REPLY_PROTOCOL);
     mesh.useInbound(this.#inbound);
@@ -84,21 +89,19 @@ export class RequestReplyProtocol {
     const totalMs = !reset ? timeoutMs : options.maxTotalTimeoutMs === undefined ? this.#maxTotalTimeoutMs : assertTimeoutMs(options.maxTotalTimeoutMs, 'maxTotalTimeoutMs');
     const definition = typeof request === 'string' ? undefined : request;
     const type = definition === undefined ? (request as string) : definition.type;
-    let data: unknown;
     if (definition !== undefined) {
+      // Checked here so a bad payload is never sent; the callee parses what it receives again.
       const parsed = tryParse(definition.input, payload);
       if (!parsed.success) throw schemaMismatch(`payload of request "${type}"`, parsed.error.issues);
-      data = parsed.data;
     }
     const signal = options.signal;
     if (signal?.aborted === true) throw cancelledError(to, signal.reason);
     const slot = this.#pending.reserve();
     const id = this.#ids.next(slot);
     const idleMs = reset && timeoutMs < totalMs ? timeoutMs : undefined;
-    const pending = new PendingRequest(this.#owner, slot, id, from, to, type, definition, payload, data, totalMs, idleMs, options);
+    const pending = new PendingRequest(this.#owner, slot, id, from, to, type, definition, totalMs, idleMs, options);
     this.#pending.fill(slot, pending);
-    // The pending request doubles as the in-process handoff of the caller's parse.
-    const message = requestMessage(id, type, from, payload as JsonValue, options.metadata, pending);
+    const message = requestMessage(id, type, from, payload as JsonValue, options.metadata);
     let call: Promise<Message>;
     try {
       call = this.mesh.invoke(to, message, invokeOptions(from, totalMs, pending.callSignal, options.context, pending.callProgress()));
@@ -143,17 +146,21 @@ export class RequestReplyProtocol {
    */
   close(): void {
     this.#closed = true;
-    const error = MeshError.withoutStack('CLOSED', 'the request-reply protocol was closed while the answer was awaited');
+    const error = closedWhileAwaited();
     for (const pending of this.#pending.entries()) if (pending.deferred) pending.fail(error);
   }
 
-  #deliver(message: Message, reply: ReplyMeta, from: string | undefined, to: string | undefined): boolean {
+  /**
+   * `from` and `to` are checked when given; `senderRequired` (answers arriving through the mesh)
+   * also refuses an answer that names no sender, which anybody could otherwise forge.
+   */
+  #deliver(message: Message, reply: ReplyMeta, from: string | undefined, to: string | undefined, senderRequired = false): boolean {
     const pending = this.#lookup(reply.inReplyTo);
     if (pending === undefined) {
       this.#owner.logger.debug({ inReplyTo: reply.inReplyTo, replyKind: reply.kind, from, to }, 'dropped a reply nobody waits for (unknown request, or it already ended)');
       return false;
     }
-    if ((from !== undefined && from !== pending.to) || (to !== undefined && to !== pending.from)) {
+    if (((senderRequired || from !== undefined) && from !== pending.to) || (to !== undefined && to !== pending.from)) {
       this.#owner.logger.debug({ inReplyTo: reply.inReplyTo, from, to, expectedFrom: pending.to, expectedTo: pending.from }, 'dropped a reply from or to the wrong agent');
       return false;
     }
@@ -171,6 +178,10 @@ export class RequestReplyProtocol {
     if (requestType !== undefined) return this.#server.serve(call, requestType, next);
     const reply = readReply(call.message);
     if (reply === undefined) return next(call);
-    return { delivered: this.#deliver(call.message, reply, call.context.from, call.agent.name) };
+    return { delivered: this.#deliver(call.message, reply, call.context.from, call.agent.name, true) };
   };
+}
+
+function closedWhileAwaited(): MeshError {
+  return MeshError.withoutStack('CLOSED', 'the request-reply protocol was closed while the answer was awaited');
 }

@@ -65,17 +65,22 @@ describe('RequestReplyProtocol: the callee', () => {
     await expect(protocol.sendRequest('caller', 'worker', Summarize, { text: 'x' })).resolves.toMatchObject({ summary: 'again' });
   });
 
-  it('parses a payload once in-process, and again when it crossed a network or a middleware replaced it', async () => {
+  it('parses the payload it received, on both sides, whatever a middleware did to it', async () => {
     let parses = 0;
-    const Counted = defineRequest('counted', { input: z.object({ n: z.number() }).refine(() => ++parses > 0), output: z.number() });
+    const Counted = defineRequest('counted', { input: z.object({ n: z.number().nonnegative() }).refine(() => ++parses > 0), output: z.number() });
     const { mesh, protocol, worker } = await requestWorld();
     protocol.handleRequest(worker, Counted, ({ n }) => n);
     await expect(protocol.sendRequest('caller', 'worker', Counted, { n: 1 })).resolves.toBe(1);
-    expect(parses).toBe(1);
-    // A middleware that swaps the content: the callee must parse what it got, not reuse the caller's parse.
+    expect(parses).toBe(2); // the caller checks before sending, the callee parses what it got
+    // A middleware that swaps the content: the callee sees (and checks) what it got.
     mesh.use((call, next) => next({ ...call, message: { ...call.message, content: { n: 99 } } }));
     await expect(protocol.sendRequest('caller', 'worker', Counted, { n: 2 })).resolves.toBe(99);
-    expect(parses).toBe(3);
+    expect(parses).toBe(4);
+    // regression: one that edits the content in place cannot slip a value past the callee's schema.
+    const { mesh: edited, protocol: editedProtocol, worker: editedWorker } = await requestWorld();
+    editedProtocol.handleRequest(editedWorker, Counted, ({ n }) => n);
+    edited.use((call, next) => ((call.message.content as { n: number }).n = -5, next(call)));
+    await expect(editedProtocol.sendRequest('caller', 'worker', Counted, { n: 3 })).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
     // Across processes (a serializing transport) the callee parses again.
     const transport = new InMemoryTransport({ serialize: true });
     const here = createMesh({ transport, closeTransport: false });

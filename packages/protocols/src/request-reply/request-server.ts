@@ -2,7 +2,6 @@ import type { Agent, HandlerResult, InboundCall, JsonValue, Message, RequestCont
 import { invalidArgument, schemaMismatch } from '../shared/errors.js';
 import { tryParse } from '../shared/schema.js';
 import { DeferredReply } from './deferred-reply.js';
-import { recallParsed } from './handoff.js';
 import type { AnyRequestDefinition, RequestHandlerInput, RequestHandlerOutput } from './define-request.js';
 import { ServedRequest, type IncomingRequest } from './incoming-request.js';
 import { unknownRequestType } from './request-errors.js';
@@ -56,8 +55,9 @@ export class RequestServer {
     if (handlers === undefined) return next(call);
     const registration = handlers.get(requestType);
     if (registration === undefined) throw unknownRequestType(call.agent.name, requestType, [...handlers.keys()]);
-    const handed = recallParsed(call.message, registration.definition);
-    const input = handed === undefined ? parseInput(registration.definition, call.message.content) : handed.data;
+    // Parsed here, from what arrived, even in-process: a middleware may have changed the content
+    // since the caller checked it, and the handler must see exactly what its schema accepts.
+    const input = parseInput(registration.definition, call.message.content);
     const request = new ServedRequest(call.agent, call.message, call.context);
     const result = registration.handler(input, call.context, request);
     if (isPromiseLike(result)) return Promise.resolve(result).then((value) => answer(request.requestId, value, call.context));

@@ -1,6 +1,5 @@
 import type { JsonObject, JsonValue, Message, MeshError } from '@agentmesh/core';
 import { nextId } from '@agentmesh/core';
-import { PARSED, type Parsed } from './handoff.js';
 
 /** The protocol name request-reply messages carry in `metadata.protocol`. */
 export const REQUEST_REPLY_PROTOCOL = 'agentmesh.request-reply';
@@ -19,17 +18,14 @@ export interface ReplyMeta {
 
 /**
  * A request: the payload as content, and in metadata the protocol, request id, request type and
- * who to answer. The caller's own metadata travels too, but cannot override those keys. `parsed`
- * is the caller's parse of the payload, for a callee in the same process.
+ * who to answer. The caller's own metadata travels too, but cannot override those keys.
  */
-export function requestMessage(requestId: string, requestType: string, replyTo: string, payload: JsonValue, extra: JsonObject | undefined, parsed: Parsed | undefined): Message {
+export function requestMessage(requestId: string, requestType: string, replyTo: string, payload: JsonValue, extra: JsonObject | undefined): Message {
   const metadata: JsonObject =
     extra === undefined
       ? { protocol: REQUEST_REPLY_PROTOCOL, requestId, requestType, replyTo }
       : { ...extra, protocol: REQUEST_REPLY_PROTOCOL, requestId, requestType, replyTo };
-  // The parse travels with the object (one shape for every request); transports never carry it.
-  const message: Message & { readonly [PARSED]: Parsed | undefined } = { id: requestId, role: 'user', content: payload, metadata, [PARSED]: parsed };
-  return message;
+  return { id: requestId, role: 'user', content: payload, metadata };
 }
 
 /**
