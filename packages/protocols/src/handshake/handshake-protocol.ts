@@ -1,4 +1,4 @@
-import type { Agent, Clock, InboundMiddleware, Mesh, RequestContext } from '@agentmesh/core';
+import type { Agent, Clock, InboundMiddleware, InvokeOptions, Mesh, RequestContext } from '@agentmesh/core';
 import { invalidMessage } from '../shared/errors.js';
 import { claimMesh } from '../shared/install.js';
 import { invokeOptions } from '../shared/invoke-options.js';
@@ -24,7 +24,11 @@ export interface HandshakeProtocolOptions {
   readonly accept?: AcceptHandshake;
   /** Budget of one handshake when the call names none. @default DEFAULT_HANDSHAKE_TIMEOUT_MS (5 s) */
   readonly timeoutMs?: number;
-  /** How long an accepted session is reused. @default DEFAULT_SESSION_TTL_MS (Infinity: until invalidated) */
+  /**
+   * How long an accepted session is reused. A session with a local peer also ends when that agent
+   * is unregistered (or replaced); a remote peer's lasts until it expires or is invalidated.
+   * @default DEFAULT_SESSION_TTL_MS (Infinity: until invalidated)
+   */
   readonly sessionTtlMs?: number;
   /** Time source for session expiry. @default mesh.clock */
   readonly clock?: Clock;
@@ -72,7 +76,8 @@ export class HandshakeProtocol {
     this.#timeoutMs = assertTimeoutMs(options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, 'timeoutMs');
     const ttlMs = assertTimeoutMs(options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, 'sessionTtlMs');
     this.#accept = options.accept;
-    this.#sessions = new SessionCache(options.clock ?? mesh.clock, ttlMs);
+    // A session made with a local agent holds only while that very instance serves the name.
+    this.#sessions = new SessionCache(options.clock ?? mesh.clock, ttlMs, (name) => mesh.registry.get(name));
     this.mesh = mesh;
     claimMesh(mesh, HANDSHAKE_PROTOCOL);
     mesh.useInbound(this.#answer);
@@ -93,45 +98,56 @@ export class HandshakeProtocol {
       if (cached !== undefined) return cached;
     }
     const timeoutMs = assertTimeoutMs(options.timeoutMs ?? this.#timeoutMs, 'timeoutMs');
-    const request = handshakeRequest({ versions: offered, capabilities: this.#capabilitiesOf(from), require });
-    const reply = await this.mesh.invoke(to, request, invokeOptions(fromName, timeoutMs, options.signal, options.context));
-    const result = parseHandshakeResponse(reply, to);
-    if (!result.accepted) {
-      this.#sessions.delete(fromName, to);
+    const pending = this.#sessions.begin(fromName, to);
+    try {
+      const result = await this.#handshake(from, to, offered, require, invokeOptions(fromName, timeoutMs, options.signal, options.context));
+      if (result.accepted) this.#sessions.set(pending, offered, result);
+      else this.#sessions.delete(fromName, to);
       return result;
+    } finally {
+      this.#sessions.end(pending);
     }
-    // Trust, but verify: an accepted answer must fit what was asked, whatever the peer's code.
-    if (negotiateVersion([result.version], offered) !== result.version) {
-      throw invalidMessage(`agent "${to}" accepted version ${result.version}, which was not offered (${offered.join(', ')})`, to);
-    }
-    const missing = require.filter((c) => !result.capabilities.includes(c));
-    if (missing.length > 0) throw invalidMessage(`agent "${to}" accepted without the required capabilities ${missing.join(', ')}`, to);
-    this.#sessions.set(fromName, to, offered, result);
-    return result;
   }
 
-  /** The cached session from `from` to `to`, if one is established and not expired. */
+  /** The cached session from `from` to `to`, if one is established, not expired and, for a local peer, still served by the same agent. */
   session(from: Agent | string, to: string): HandshakeAccepted | undefined {
     return this.#sessions.peek(nameOf(from), to);
   }
 
-  /** Drops the cached session from `from` to `to`; the next call handshakes again. True if one was cached. */
+  /**
+   * Drops the cached session from `from` to `to`; the next call handshakes again, and a handshake
+   * of that pair now in flight caches nothing. True if one was cached.
+   */
   invalidate(from: Agent | string, to: string): boolean {
     return this.#sessions.delete(nameOf(from), to);
   }
 
-  /** Drops every cached session. */
+  /** Drops every cached session; handshakes now in flight cache nothing. */
   clear(): void {
     this.#sessions.clear();
   }
 
-  /** Sessions cached (expired ones are counted until next read). */
+  /** Live sessions cached: expired ones, and ones whose local peer is gone or replaced, are not counted. */
   get sessionCount(): number {
     return this.#sessions.size;
   }
 
   readonly #answer: InboundMiddleware = (call, next) =>
     isHandshakeRequest(call.message) ? answerHandshake(call, { versions: this.versions, accept: this.#accept }) : next(call);
+
+  /** One handshake on the wire, its answer checked against what was asked. */
+  async #handshake(from: Agent | string, to: string, offered: readonly string[], require: readonly string[], invoke: InvokeOptions): Promise<HandshakeResult> {
+    const request = handshakeRequest({ versions: offered, capabilities: this.#capabilitiesOf(from), require });
+    const result = parseHandshakeResponse(await this.mesh.invoke(to, request, invoke), to);
+    if (!result.accepted) return result;
+    // Trust, but verify: an accepted answer must fit what was asked, whatever the peer's code.
+    if (negotiateVersion([result.version], offered) !== result.version) {
+      throw invalidMessage(`agent "${to}" accepted version ${result.version}, which was not offered (${offered.join(', ')})`, to);
+    }
+    const missing = require.filter((c) => !result.capabilities.includes(c));
+    if (missing.length > 0) throw invalidMessage(`agent "${to}" accepted without the required capabilities ${missing.join(', ')}`, to);
+    return result;
+  }
 
   #offered(version: string | undefined): readonly string[] {
     return version === undefined ? this.versions : assertVersions([version], 'version');

@@ -1,10 +1,25 @@
 import { Agent, createMesh, InMemoryTransport } from '@agentmesh/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../test/support/manual-clock.js';
 import { recordInbound } from '../../test/support/recorder.js';
 import { HandshakeProtocol, type HandshakeProtocolOptions } from './handshake-protocol.js';
 import { isHandshakeRequest } from './wire.js';
 
 class Mute extends Agent {}
+
+/** An acceptance hook that holds every handshake until `release`, so tests can act while one is in flight. */
+function gatedAccept() {
+  let release!: () => void;
+  let entered!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const inFlight = new Promise<void>((resolve) => (entered = resolve));
+  const accept = async () => {
+    entered();
+    await gate;
+    return { accepted: true } as const;
+  };
+  return { accept, inFlight, release };
+}
 
 async function setup(options: HandshakeProtocolOptions = {}) {
   const mesh = createMesh();
@@ -81,6 +96,104 @@ describe('handshake sessions', () => {
     expect(requests()).toBe(2);
   });
 
+  it('fails AGENT_NOT_FOUND once the local peer is unregistered, as an uncached handshake would (review A)', async () => {
+    const { mesh, protocol } = await setup();
+    await expect(protocol.initiateHandshake('planner', 'search', { require: ['web'] })).resolves.toMatchObject({ accepted: true });
+    await mesh.unregister('search');
+    expect(protocol.session('planner', 'search')).toBeUndefined();
+    expect(protocol.sessionCount).toBe(0);
+    await expect(protocol.initiateHandshake('planner', 'search', { require: ['web'] })).rejects.toMatchObject({ code: 'AGENT_NOT_FOUND' });
+    await expect(protocol.initiateHandshake('planner', 'search')).rejects.toMatchObject({ code: 'AGENT_NOT_FOUND' });
+  });
+
+  it('handshakes again with a re-registered peer: its predecessor\'s session proves nothing about it (review A)', async () => {
+    const { mesh, protocol, requests } = await setup();
+    // Cached without `require`: the later call that requires `web` must still be checked against the new agent.
+    await protocol.initiateHandshake('planner', 'search');
+    await mesh.unregister('search');
+    await mesh.register(new Mute({ name: 'search' }));
+    await expect(protocol.initiateHandshake('planner', 'search', { require: ['web'] })).resolves.toMatchObject({ accepted: false, peer: 'search', missing: ['web'] });
+    expect(requests()).toBe(2);
+
+    // A replacement with the same capabilities is still a different agent: one new handshake, then cached.
+    await mesh.unregister('search');
+    await mesh.register(new Mute({ name: 'search', capabilities: ['web'] }));
+    const fresh = await protocol.initiateHandshake('planner', 'search', { require: ['web'] });
+    await expect(protocol.initiateHandshake('planner', 'search', { require: ['web'] })).resolves.toBe(fresh);
+    expect(requests()).toBe(3);
+  });
+
+  it('sweeps expired sessions, so short-lived peers do not pile up (review B)', async () => {
+    const clock = new ManualClock();
+    const { mesh, protocol } = await setup({ sessionTtlMs: 10, clock });
+    for (let i = 0; i < 5_000; i++) {
+      await mesh.register(new Mute({ name: `task-${i}` }));
+      await protocol.initiateHandshake('planner', `task-${i}`);
+      await mesh.unregister(`task-${i}`);
+      if (i % 100 === 99) await clock.advance(5);
+    }
+    expect(protocol.sessionCount).toBe(0);
+    // A remote-style peer that stays is swept by time alone.
+    await protocol.initiateHandshake('planner', 'search');
+    expect(protocol.sessionCount).toBe(1);
+    await clock.advance(10);
+    expect(protocol.sessionCount).toBe(0);
+  });
+
+  it('drops sessions of unregistered peers even without a TTL (review B)', async () => {
+    const { mesh, protocol } = await setup();
+    for (let i = 0; i < 200; i++) {
+      await mesh.register(new Mute({ name: `task-${i}` }));
+      await protocol.initiateHandshake('planner', `task-${i}`);
+      await mesh.unregister(`task-${i}`);
+    }
+    await protocol.initiateHandshake('planner', 'search');
+    expect(protocol.sessionCount).toBe(1);
+  });
+
+  it('does not cache a handshake that was in flight when clear() ran (review B)', async () => {
+    const { accept, inFlight, release } = gatedAccept();
+    const { protocol, requests } = await setup({ accept });
+    const pending = protocol.initiateHandshake('planner', 'search');
+    await inFlight;
+    protocol.clear();
+    release();
+    await expect(pending).resolves.toMatchObject({ accepted: true });
+    expect(protocol.session('planner', 'search')).toBeUndefined();
+    expect(protocol.sessionCount).toBe(0);
+    // Handshakes started after the clear cache as usual.
+    const next = await protocol.initiateHandshake('planner', 'search');
+    expect(protocol.session('planner', 'search')).toBe(next);
+    expect(requests()).toBe(2);
+  });
+
+  it('does not cache a handshake of a pair invalidated while it was in flight, and leaves other pairs alone (review B)', async () => {
+    const { accept, inFlight, release } = gatedAccept();
+    const { protocol } = await setup({ accept });
+    const invalidated = protocol.initiateHandshake('planner', 'search');
+    const other = protocol.initiateHandshake('search', 'planner');
+    await inFlight;
+    expect(protocol.invalidate('planner', 'search')).toBe(false);
+    release();
+    await Promise.all([invalidated, other]);
+    expect(protocol.session('planner', 'search')).toBeUndefined();
+    expect(protocol.session('search', 'planner')).toBe(await other);
+    await protocol.initiateHandshake('planner', 'search');
+    expect(protocol.session('planner', 'search')).toBeDefined();
+  });
+
+  it('does not cache a handshake whose peer was replaced while it was in flight', async () => {
+    const { accept, inFlight, release } = gatedAccept();
+    const { mesh, protocol } = await setup({ accept });
+    const pending = protocol.initiateHandshake('planner', 'search');
+    await inFlight;
+    await mesh.unregister('search');
+    await mesh.register(new Mute({ name: 'search' }));
+    release();
+    await pending;
+    expect(protocol.session('planner', 'search')).toBeUndefined();
+  });
+
   it('works across meshes (processes): each mesh installs the protocol, over a serializing transport', async () => {
     const transport = new InMemoryTransport({ serialize: true });
     const here = createMesh({ transport, closeTransport: false });
@@ -95,6 +208,9 @@ describe('handshake sessions', () => {
       version: '2.1',
       capabilities: ['web'],
     });
+    // A remote peer is not in this mesh's registry: its session lasts until it expires or is invalidated.
+    const session = local.session('planner', 'remote-search');
+    await expect(local.initiateHandshake('planner', 'remote-search', { require: ['web'] })).resolves.toBe(session);
     await expect(local.initiateHandshake('intruder', 'remote-search')).resolves.toMatchObject({ accepted: false, reason: 'unknown caller' });
     await Promise.all([here.close(), there.close()]);
   });
