@@ -61,7 +61,7 @@ describeWithNats('durable subscriptions over JetStream', () => {
     await mesh.publish('payments.eu', sent, { from: 'till' });
     await until(async () => (await store.size()) === 1);
     const [record] = await store.list();
-    expect(record).toMatchObject({ target: 'payments.eu', from: 'till', attempts: 3, message: sent, error: { code: 'E_LOCK', name: 'Error' } });
+    expect(record).toMatchObject({ target: 'event:payments.eu', from: 'till', attempts: 3, message: sent, error: { code: 'E_LOCK', name: 'Error' } });
     expect(record!.error.message).toContain('ledger locked');
     expect(record!.firstFailedAt).toBeLessThanOrEqual(record!.lastFailedAt);
     expect(calls).toBe(3);
@@ -80,6 +80,39 @@ describeWithNats('durable subscriptions over JetStream', () => {
     expect((await store.list())[0]!.message.content).toBe('job-1');
   });
 
+  it('regression: keeps a truncated record of an event too large for the store, or terminates it, never redelivering for ever', async () => {
+    const store = new FlakyDeadLetterStore();
+    store.maxRecordBytes = 7_000; // the 10 kB event does not fit; its first 4 kB (in base64) do
+    const mesh = await world.mesh({ transport: { durable: { ...fast, maxDeliver: 1, deadLetterStore: store } } });
+    const sub = mesh.subscribe('bulk', () => Promise.reject(new Error('no')), { durable: 'bulk' });
+    await sub.ready;
+    await mesh.publish('bulk', 'x'.repeat(10_000));
+    await until(async () => (await store.size()) === 1);
+    const [record] = await store.list();
+    expect(record).toMatchObject({ target: 'event:bulk', message: { role: 'system', metadata: { truncated: true, encoding: 'base64' } } });
+    await until(async () => (await consumerState('bulk')).ackPending === 0);
+    // Not even a truncated record fits: the event is terminated (logged), not redelivered for ever.
+    store.maxRecordBytes = 10;
+    await mesh.publish('bulk', 'y'.repeat(10_000));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await store.size()).toBe(1);
+    expect(await consumerState('bulk')).toEqual({ ackPending: 0, pending: 0 });
+    expect(store.putCalls).toBeLessThanOrEqual(4);
+  });
+
+  it('regression: a subscriber joining with another ackWaitMs brings the consumer up to date', async () => {
+    const first = await world.mesh({ transport: { durable: { ...fast, ackWaitMs: 1_000 } } });
+    await first.subscribe('slow', () => undefined, { durable: 'slow' }).ready;
+    const jsm = await jetstreamManager(await world.raw());
+    const stream = new Subjects(world.prefix).eventStream;
+    expect((await jsm.consumers.info(stream, 'slow')).config.ack_wait).toBe(1_000 * 1_000_000);
+    const second = await world.mesh({ transport: { durable: { ...fast, ackWaitMs: 30_000, maxAckPending: 7 } } });
+    await second.subscribe('slow', () => undefined, { durable: 'slow' }).ready;
+    const info = await jsm.consumers.info(stream, 'slow');
+    expect(info.config.ack_wait).toBe(30_000 * 1_000_000);
+    expect(info.config.max_ack_pending).toBe(7);
+  });
+
   it('dead-letters to the JetStream store under the prefix by default, and malformed events too', async () => {
     const mesh = await world.mesh({ transport: { durable: { ...fast, maxDeliver: 2 } } });
     const sub = mesh.subscribe('alerts.*', () => Promise.reject(new Error('pager down')), { durable: 'pager' });
@@ -93,11 +126,11 @@ describeWithNats('durable subscriptions over JetStream', () => {
       records = await store.list();
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(records.map((r) => r.target).sort()).toEqual(['alerts.disk', 'alerts.garbage']);
-    const garbage = records.find((r) => r.target === 'alerts.garbage')!;
+    expect(records.map((r) => r.target).sort()).toEqual(['event:alerts.disk', 'event:alerts.garbage']);
+    const garbage = records.find((r) => r.target === 'event:alerts.garbage')!;
     expect(garbage).toMatchObject({ attempts: 1, error: { code: 'INVALID_MESSAGE' }, message: { role: 'system', metadata: { encoding: 'base64' } } });
     expect(Buffer.from(garbage.message.content as string, 'base64')).toEqual(Buffer.from([0xff, 0x00, 0x7b]));
-    expect(records.find((r) => r.target === 'alerts.disk')).toMatchObject({ attempts: 2, message: { content: 'disk full' } });
+    expect(records.find((r) => r.target === 'event:alerts.disk')).toMatchObject({ attempts: 2, message: { content: 'disk full' } });
     await store.close();
     expect(raw.isClosed()).toBe(false);
   });

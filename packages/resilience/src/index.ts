@@ -61,4 +61,5 @@ export {
   type FileStoreStats,
 } from './dead-letter/file-store.js';
 export type { DeadLetterError, DeadLetterFilter, DeadLetterRecord, DeadLetterStore } from './dead-letter/store.js';
+export { EVENT_TARGET_PREFIX } from './dead-letter/store.js';
 export { checkFilter, matchesFilter, selectRecords } from './dead-letter/filter.js';

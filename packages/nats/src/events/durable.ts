@@ -1,5 +1,5 @@
-import type { Closable, EventEnvelope, EventHandler } from '@agentmesh/core';
-import type { DeadLetterStore } from '@agentmesh/resilience';
+import { MeshError, type Closable, type EventEnvelope, type EventHandler } from '@agentmesh/core';
+import type { DeadLetterRecord, DeadLetterStore } from '@agentmesh/resilience';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { decodeEvent } from '../codec/event.js';
@@ -8,7 +8,7 @@ import type { TransportLogger } from '../logger.js';
 import type { Subjects } from '../subjects.js';
 import { Idle, isThenable } from '../transport/idle.js';
 import { redeliveryDelayMs } from './backoff.js';
-import { deadLetterFor, type DeliveryFailure } from './dead-letter.js';
+import { deadLetterFor, truncatedDeadLetter, type DeliveryFailure } from './dead-letter.js';
 import { ensureConsumer } from './consumer.js';
 
 const MAX_REMEMBERED_FAILURES = 10_000;
@@ -154,14 +154,38 @@ export class DurableSubscription implements Closable {
 
   async #deadLetter(m: JsMsg, failure: DeliveryFailure): Promise<void> {
     const o = this.#o;
+    let record: DeadLetterRecord | undefined;
     try {
       const store = await o.deadLetters();
-      await store.put(deadLetterFor(m, o.subjects.topicOf(m.subject), o.durable, failure));
+      record = deadLetterFor(m, o.subjects.topicOf(m.subject), o.durable, failure);
+      try {
+        await store.put(record);
+      } catch (error) {
+        // A record the store can never take (too large) would be redelivered for ever: keep a
+        // truncated one instead. Anything else (the store is down) is retried by redelivery.
+        if (!MeshError.is(error, 'INVALID_ARGUMENT') && !MeshError.is(error, 'INVALID_MESSAGE')) throw error;
+        o.logger.error({ err: error, subject: m.subject, durable: o.durable }, 'dead letter too large for the store; keeping a truncated record');
+        await store.put(truncatedDeadLetter(record, m, error));
+      }
       o.logger.warn({ err: failure.error, subject: m.subject, attempts: failure.attempt, durable: o.durable }, 'event dead-lettered');
       this.#ack(m);
     } catch (error) {
+      if (record !== undefined && (MeshError.is(error, 'INVALID_ARGUMENT') || MeshError.is(error, 'INVALID_MESSAGE'))) {
+        // Not even the truncated record fits: stop redelivering, loudly.
+        o.logger.error({ err: error, subject: m.subject, durable: o.durable, sequence: m.info.streamSequence }, 'event could not be dead-lettered at all; terminated');
+        this.#term(m);
+        return;
+      }
       o.logger.error({ err: error, subject: m.subject, durable: o.durable }, 'dead-lettering failed; the event will be redelivered');
       this.#nak(m, failure.attempt);
+    }
+  }
+
+  #term(m: JsMsg): void {
+    try {
+      m.term();
+    } catch (error) {
+      this.#o.logger.warn({ err: error, subject: m.subject }, 'term not sent');
     }
   }
 

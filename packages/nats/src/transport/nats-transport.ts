@@ -179,6 +179,6 @@ export class NatsTransport implements Transport {
     await wire.durable.close();
     this.#serving.stop();
     this.#state = 'closed';
-    await releaseWire(wire, this.#o.logger);
+    await releaseWire(wire, this.#o.logger, this.#o.closeTimeoutMs);
   }
 }

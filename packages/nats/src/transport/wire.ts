@@ -59,13 +59,29 @@ export async function attachWire(options: NatsTransportOptions, o: ResolvedOptio
   };
 }
 
-/** Stops watching the connection, then drains it if the transport owns it, else flushes what it sent. */
-export async function releaseWire(wire: Wire, logger: TransportLogger): Promise<void> {
+/**
+ * Stops watching the connection, then drains it if the transport owns it (bounded by
+ * `timeoutMs`), else flushes what it sent. An owned connection is closed in every case: a drain
+ * that fails or hangs (the server is down, nats.js keeps reconnecting) must not leave it open,
+ * reconnecting for ever and keeping the process alive.
+ */
+export async function releaseWire(wire: Wire, logger: TransportLogger, timeoutMs: number): Promise<void> {
   wire.watcher.stop();
   try {
-    if (wire.owned) await wire.nc.drain();
-    else await wire.nc.flush();
+    if (wire.owned) await withTimeout(wire.nc.drain(), timeoutMs);
+    else await withTimeout(wire.nc.flush(), timeoutMs);
   } catch (error) {
-    logger.debug({ err: error }, 'NATS connection already closed');
+    logger.debug({ err: error }, 'NATS connection not drained (closed, down, or too slow)');
+  } finally {
+    if (wire.owned && !wire.nc.isClosed()) await wire.nc.close().catch((error: unknown) => logger.debug({ err: error }, 'NATS connection close failed'));
   }
+}
+
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -208,6 +208,17 @@ describe('DeadLetterQueue.replay', () => {
     expect(result.failed).toMatchObject([{ id: 'a', error: { message: 'disk full' } }]);
   });
 
+  it("skips an event's dead letter: it is republished, never sent to an agent", async () => {
+    let calls = 0;
+    const mesh = await meshWith({}, { name: 'orders', handle: () => (calls++, 'ok') });
+    const store = new MemoryDeadLetterStore();
+    await store.put(record('e', { target: 'event:orders' }));
+    const result = await new DeadLetterQueue({ store, mesh }).replay({});
+    expect(result).toEqual({ succeeded: [], failed: [], skipped: ['e'] });
+    expect(calls).toBe(0);
+    expect(await store.size()).toBe(1);
+  });
+
   it('remove and purge go to the store', async () => {
     const store = new MemoryDeadLetterStore();
     const dlq = new DeadLetterQueue({ store });

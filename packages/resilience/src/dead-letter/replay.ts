@@ -2,7 +2,7 @@ import type { Clock, Mesh } from '@agentmesh/core';
 import { isAbort } from '../internal/abort.js';
 import { invokeOptions } from '../internal/invoke-options.js';
 import { errorInfo } from './record.js';
-import type { DeadLetterError, DeadLetterFilter, DeadLetterRecord, DeadLetterStore } from './store.js';
+import { EVENT_TARGET_PREFIX, type DeadLetterError, type DeadLetterFilter, type DeadLetterRecord, type DeadLetterStore } from './store.js';
 
 /** Options of {@link DeadLetterQueue.replay}. */
 export interface ReplayOptions {
@@ -18,7 +18,7 @@ export interface ReplayResult {
   readonly succeeded: string[];
   /** Failed again; the record stays, updated. */
   readonly failed: { readonly id: string; readonly error: DeadLetterError }[];
-  /** Not attempted: not found, already being replayed, or the replay was cancelled first. */
+  /** Not attempted: not found, already being replayed, an event's dead letter, or the replay was cancelled first. */
   readonly skipped: string[];
 }
 
@@ -73,7 +73,9 @@ async function replayOne(deps: ReplayDeps, id: string, options: ReplayOptions, r
     result.failed.push({ id, error: errorInfo(error) });
     return;
   }
-  if (record === undefined) {
+  // Missing, or an event's dead letter: it went to subscribers, not to an agent, so invoking
+  // anything would be wrong; it is replayed by publishing its message on its topic again.
+  if (record === undefined || record.target.startsWith(EVENT_TARGET_PREFIX)) {
     result.skipped.push(id);
     return;
   }

@@ -11,7 +11,10 @@ export interface DeadLetterError {
 export interface DeadLetterRecord {
   readonly id: string;
   readonly message: Message;
-  /** The agent the message was for. */
+  /**
+   * The agent the message was for, or {@link EVENT_TARGET_PREFIX} + the topic for an event a
+   * durable subscriber could not handle (replayed by publishing it again, not by a queue replay).
+   */
   readonly target: string;
   /** The sending agent, when known. */
   readonly from?: string;
@@ -24,6 +27,9 @@ export interface DeadLetterRecord {
   readonly requestId?: string;
   readonly traceId?: string;
 }
+
+/** The `target` prefix of dead-lettered events (`event:orders.created`); never an agent name. */
+export const EVENT_TARGET_PREFIX = 'event:';
 
 /** Which records to list or replay. Every given field must match. */
 export interface DeadLetterFilter {
