@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { MeshError } from '../errors/mesh-error.js';
 import type { Message } from '../message/message.js';
 import type { EventEnvelope, Transport } from '../transport/types.js';
 import type { SubscribeOptions, Subscriber, Subscription } from './types.js';
@@ -36,7 +37,10 @@ export class EventHub {
   }
 
   subscribe(topic: string, subscriber: Subscriber, options: SubscribeOptions): Subscription {
-    const handler = (envelope: EventEnvelope): void | Promise<void> => this.#deliver(subscriber, envelope);
+    let active = true;
+    // After unsubscribe() nothing more reaches the subscriber, even before the transport has let
+    // go; a durable transport is told it was not handled, so the event goes to another member.
+    const handler = (envelope: EventEnvelope): void | Promise<void> => (active ? this.#deliver(subscriber, envelope) : Promise.reject(unsubscribed(topic)));
     const transportOptions = { ...(options.queue === undefined ? {} : { queue: options.queue }), ...(options.durable === undefined ? {} : { durable: options.durable }) };
     const closable = this.#transport.subscribe(topic, handler, transportOptions);
     const ready = closable.then(() => undefined);
@@ -46,6 +50,7 @@ export class EventHub {
       topic,
       ready,
       unsubscribe: () => {
+        active = false;
         this.#subscriptions.delete(subscription);
         closed ??= closable.then(
           (c) => c.close(),
@@ -98,4 +103,8 @@ export class EventHub {
   async close(): Promise<void> {
     await Promise.all([...this.#subscriptions].map((s) => s.unsubscribe()));
   }
+}
+
+function unsubscribed(topic: string): MeshError {
+  return MeshError.withoutStack('CLOSED', `the subscription to "${topic}" was closed`);
 }

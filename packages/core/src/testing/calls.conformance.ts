@@ -54,6 +54,22 @@ export function callConformance(world: () => World): void {
       expect(typo).toMatchObject({ code: 'HANDLER_ERROR', retryable: false, remote: { name: 'TypeError' } });
     });
 
+    it('carries errors with empty messages and codes as they are (not as a malformed reply)', async () => {
+      const mesh = await world().mesh();
+      await world().agents(
+        mesh,
+        { name: 'mute', handle: () => Promise.reject(Object.assign(new Error(), { code: '' })) },
+        {
+          name: 'terse',
+          handle: () => {
+            throw new MeshError('CIRCUIT_OPEN', '', { retryAfterMs: 5 });
+          },
+        },
+      );
+      expect(await mesh.invoke('mute', 'x').catch((e: unknown) => e)).toMatchObject({ code: 'HANDLER_ERROR', retryable: true, remote: { name: 'Error', message: '', code: '' } });
+      expect(await mesh.invoke('terse', 'x').catch((e: unknown) => e)).toMatchObject({ code: 'CIRCUIT_OPEN', message: '', retryAfterMs: 5 });
+    });
+
     it('keeps the code of a MeshError thrown by a handler', async () => {
       const mesh = await world().mesh();
       await world().agents(mesh, {

@@ -58,6 +58,31 @@ export function eventConformance(world: () => World): void {
       expect(counts[0]! + counts[1]!).toBe(20);
     });
 
+    it('delivers an event to the subscribers there when it was published, not to one added or removed meanwhile', async () => {
+      const publisher = await world().mesh();
+      const listener = await world().mesh();
+      const seen: unknown[] = [];
+      let late = 0;
+      const first = listener.subscribe('order.placed', () => {
+        listener.subscribe('order.placed', () => void late++);
+        void other.unsubscribe();
+      });
+      const second = listener.subscribe('order.placed', (m) => void seen.push(m.content));
+      const other = listener.subscribe('order.placed', () => void seen.push('after unsubscribe'));
+      await Promise.all([first.ready, second.ready, other.ready]);
+      await publisher.publish('order.placed', { content: { n: 1 } });
+      await until(() => seen.length >= 1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(seen).toEqual([{ n: 1 }]);
+      expect(late).toBe(0);
+      const gone = listener.subscribe('order.gone', () => void late++);
+      await gone.ready;
+      void gone.unsubscribe();
+      await publisher.publish('order.gone', 'x');
+      await new Promise((r) => setTimeout(r, 30));
+      expect(late).toBe(0);
+    });
+
     it('rejects bad topics and bad events with typed errors', async () => {
       const mesh = await world().mesh();
       await expect(mesh.publish('bad topic', 'x')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

@@ -51,7 +51,8 @@ export function parseEventEnvelope(value: unknown, maxMessageBytes: number): Eve
 export function parseSerializedError(value: unknown): SerializedMeshError {
   const v = asObject(value, 'error');
   const code = v['code'];
-  const message = str(v, 'message');
+  // Error texts may be empty (`throw new Error()`): only their type is checked.
+  const message = text(v, 'message');
   const out: { -readonly [K in keyof SerializedMeshError]: SerializedMeshError[K] } = {
     code: isMeshErrorCode(code) ? code : 'TRANSPORT_ERROR',
     message: isMeshErrorCode(code) ? message : `unknown error code ${JSON.stringify(code)}: ${message}`,
@@ -63,8 +64,8 @@ export function parseSerializedError(value: unknown): SerializedMeshError {
   if (agent !== undefined) out.agent = agent;
   if (v['remote'] !== undefined) {
     const r = asObject(v['remote'], 'error.remote');
-    const code = optStr(r, 'code');
-    out.remote = code === undefined ? { name: str(r, 'name'), message: str(r, 'message') } : { name: str(r, 'name'), message: str(r, 'message'), code };
+    const code = r['code'] === undefined || r['code'] === null ? undefined : text(r, 'code');
+    out.remote = code === undefined ? { name: text(r, 'name'), message: text(r, 'message') } : { name: text(r, 'name'), message: text(r, 'message'), code };
   }
   if (v['details'] !== undefined) out.details = jsonObject(v['details'], 'error.details') as SerializedMeshError['details'] & object;
   return out;
@@ -90,6 +91,13 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
 function str(v: Record<string, unknown>, key: string): string {
   const x = v[key];
   if (typeof x !== 'string' || x.length === 0) throw invalid(`envelope field "${key}" must be a non-empty string`);
+  return x;
+}
+
+/** A string field that may be empty (error texts). */
+function text(v: Record<string, unknown>, key: string): string {
+  const x = v[key];
+  if (typeof x !== 'string') throw invalid(`envelope field "${key}" must be a string`);
   return x;
 }
 

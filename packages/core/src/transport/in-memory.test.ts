@@ -1,3 +1,5 @@
+import { describe, expect, it } from 'vitest';
+import { createMesh } from '../mesh/mesh.js';
 import { describeTransportConformance } from '../testing/index.js';
 import { InMemoryTransport } from './in-memory.js';
 
@@ -9,3 +11,15 @@ for (const serialize of [false, true]) {
     return { connect: () => shared, fakeTime: true };
   });
 }
+
+describe('InMemoryTransport (serialized)', () => {
+  it('gives every subscriber its own copy of an event, as a network would', async () => {
+    const mesh = createMesh({ transport: new InMemoryTransport({ serialize: true }) });
+    const seen: unknown[] = [];
+    await mesh.subscribe('order.placed', (m) => void ((m.content as { n: number }).n = 99)).ready;
+    await mesh.subscribe('order.placed', (m) => void seen.push(m.content)).ready;
+    await mesh.publish('order.placed', { content: { n: 1 } });
+    expect(seen).toEqual([{ n: 1 }]);
+    await mesh.close();
+  });
+});

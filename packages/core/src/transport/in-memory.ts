@@ -39,6 +39,8 @@ interface Sub {
   readonly pattern: string;
   readonly handler: EventHandler;
   readonly queue: string | undefined;
+  /** False once closed: a delivery already under way skips it. */
+  active: boolean;
 }
 
 /**
@@ -123,10 +125,16 @@ export class InMemoryTransport implements Transport {
 
   publish(envelope: EventEnvelope): Promise<void> {
     if (this.#closed) return Promise.reject(closed());
-    const event = this.#serialize ? parseEventEnvelope(roundTrip(envelope), this.#maxBytes) : envelope;
+    // Serialize mode checks the event as a network would, and gives each subscriber its own copy.
+    const wire = this.#serialize ? roundTrip(envelope) : undefined;
+    if (wire !== undefined) parseEventEnvelope(wire, this.#maxBytes);
+    const copy = (): EventEnvelope => (wire === undefined ? envelope : parseEventEnvelope(roundTrip(wire), this.#maxBytes));
+    // The receivers are fixed before any handler runs: one that subscribes from a handler gets the
+    // next event, not this one; one that unsubscribes is skipped (see `active`).
+    const direct: Sub[] = [];
     const queues = new Map<string, Sub[]>();
-    const deliver = (sub: Sub): void => {
-      if (sub.queue === undefined) swallow(sub.handler(event));
+    const take = (sub: Sub): void => {
+      if (sub.queue === undefined) direct.push(sub);
       else {
         const group = queues.get(sub.queue);
         if (group === undefined) queues.set(sub.queue, [sub]);
@@ -134,19 +142,20 @@ export class InMemoryTransport implements Transport {
       }
     };
     const exact = this.#exact.get(envelope.topic);
-    if (exact !== undefined) for (const sub of exact) deliver(sub);
-    for (const sub of this.#wild) if (topicMatches(sub.pattern, envelope.topic)) deliver(sub);
+    if (exact !== undefined) for (const sub of exact) take(sub);
+    for (const sub of this.#wild) if (topicMatches(sub.pattern, envelope.topic)) take(sub);
     for (const [queue, members] of queues) {
       const turn = this.#queueTurn.get(queue) ?? 0;
       this.#queueTurn.set(queue, turn + 1);
-      swallow(members[turn % members.length]!.handler(event));
+      direct.push(members[turn % members.length]!);
     }
+    for (const sub of direct) if (sub.active) swallow(sub.handler(copy()));
     return Promise.resolve();
   }
 
   subscribe(topic: string, handler: EventHandler, options: TransportSubscribeOptions = {}): Promise<Closable> {
     if (this.#closed) return Promise.reject(closed());
-    const sub: Sub = { pattern: topic, handler, queue: options.queue };
+    const sub: Sub = { pattern: topic, handler, queue: options.queue, active: true };
     if (hasWildcard(topic)) this.#wild.add(sub);
     else {
       let set = this.#exact.get(topic);
@@ -155,6 +164,7 @@ export class InMemoryTransport implements Transport {
     }
     return Promise.resolve({
       close: () => {
+        sub.active = false;
         this.#wild.delete(sub);
         const set = this.#exact.get(topic);
         set?.delete(sub);
