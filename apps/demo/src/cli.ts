@@ -1,6 +1,6 @@
 import { HELP, UsageError, parseArgs, type Command } from './args.js';
 import { listDeadLetters, replayDeadLetters } from './dlq.js';
-import { runScenario } from './run.js';
+import { DemoFailure, runScenario } from './run.js';
 import { renderReport } from './scenario/report.js';
 
 async function main(): Promise<number> {
@@ -24,7 +24,8 @@ async function main(): Promise<number> {
       return 0;
     case 'dlq-replay': {
       const result = await replayDeadLetters(command.dlqDir, command.target, write);
-      return result.failed > 0 ? 1 : 0;
+      // Asking for one record that is not there is a failure too.
+      return result.failed > 0 || ('id' in command.target && result.skipped > 0) ? 1 : 0;
     }
     case 'run': {
       const { options } = command;
@@ -40,10 +41,16 @@ async function main(): Promise<number> {
   }
 }
 
+// A reader that went away (`pnpm demo | head`) ends the output, not the process with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+});
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`agentmesh demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const detail = error instanceof DemoFailure ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`agentmesh demo failed: ${detail}\n`);
     process.exit(1);
   },
 );

@@ -13,7 +13,10 @@ const group = arg('--group') as SpecialistGroup;
 const mesh = createMesh({ transport: new NatsTransport({ servers: arg('--nats-url'), prefix: arg('--prefix') }), defaultTimeoutMs: 10_000 });
 await hostSpecialists(mesh, [group], Number(arg('--seed')));
 process.stdout.write(`ready ${group}\n`);
+let stopping = false;
 const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
   mesh.close().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -24,3 +27,8 @@ const stop = (): void => {
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+// The parent holds our stdin open: when it goes away (killed, crashed), so do we, rather than
+// serving on as an orphan.
+process.stdin.once('end', stop);
+process.stdin.once('error', stop);
+process.stdin.resume();

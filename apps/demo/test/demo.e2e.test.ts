@@ -88,10 +88,15 @@ describe('the demo, end to end', () => {
     expect((await demo('dlq', 'list', '--dlq', dlq)).stdout).toContain('No dead letters');
   });
 
-  it('gives the same facts for the same seed', async () => {
+  it('gives the same facts for the same seed, and reports only its own dead letters', async () => {
     const a = JSON.parse((await demo('--json', '--no-live', '--dlq', join(dir, 'a'), '--seed', '11', '--incidents', '5')).stdout) as DeskReport;
     const b = JSON.parse((await demo('--json', '--no-live', '--dlq', join(dir, 'b'), '--seed', '11', '--incidents', '5')).stdout) as DeskReport;
     for (const key of ['handshakes', 'mapReduce', 'tickets', 'batches', 'pages', 'observers'] as const) expect(a[key]).toEqual(b[key]);
+    // A second run on the same queue: the file keeps the first run's records, the report does not list them.
+    const again = JSON.parse((await demo('--json', '--no-live', '--dlq', join(dir, 'a'), '--seed', '11', '--incidents', '5')).stdout) as DeskReport;
+    expect(again.deadLetters).toHaveLength(again.pages.deadLettered);
+    expect(again.deadLetters.map((d) => d.id)).not.toContain(a.deadLetters[0]?.id);
+    await expect(demo('dlq', 'replay', 'no-such-id', '--dlq', join(dir, 'a'))).rejects.toMatchObject({ code: 1 });
   });
 
   it('refuses bad flags with a clear message and exit code 2', async () => {

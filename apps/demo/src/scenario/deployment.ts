@@ -45,7 +45,8 @@ export async function overNats(seed: number, natsUrl: string): Promise<Deploymen
   try {
     for (const group of GROUPS) {
       const child = spawn(process.execPath, [worker, '--nats-url', natsUrl, '--prefix', prefix, '--group', group, '--seed', String(seed)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
+        // stdin stays open while this process lives; the worker stops when it closes.
+        stdio: ['pipe', 'pipe', 'inherit'],
       });
       children.push(child);
       await new Promise<void>((resolve, reject) => {

@@ -59,6 +59,8 @@ export async function runDesk(deployment: Deployment, options: DeskOptions): Pro
     classified: 0,
     poolCalls: 0,
     pages: { sent: 0, delivered: 0, deadLettered: 0 },
+    /** This run's dead letters (the queue's file keeps earlier runs' too, for `dlq` commands). */
+    deadLetterIds: [] as string[],
     postmortem: { title: '', progressFrames: 0, actionItems: 0 },
   };
   const outage = incidents >= 4 ? [2, 3] : [];
@@ -149,6 +151,7 @@ export async function runDesk(deployment: Deployment, options: DeskOptions): Pro
         const deadLetterId = MeshError.is(error) ? error.details?.['deadLetterId'] : undefined;
         if (typeof deadLetterId !== 'string') throw error;
         facts.pages.deadLettered++;
+        facts.deadLetterIds.push(deadLetterId);
         view.log(`  page for incident #${id} failed (${(error as MeshError).code}); dead letter ${deadLetterId}`);
         return false;
       }
@@ -164,7 +167,8 @@ export async function runDesk(deployment: Deployment, options: DeskOptions): Pro
   await coordinator.drain();
   view.stop();
 
-  const deadLetters = await dlq.list();
+  const ours = new Set(facts.deadLetterIds);
+  const deadLetters = (await dlq.list()).filter((d) => ours.has(d.id));
   return {
     transport: deployment.label,
     seed,
