@@ -21,7 +21,7 @@ export { MessageSchema } from './message/schema.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, assertValidMessage } from './message/validate.js';
 
 export { Cancellation } from './context/cancellation.js';
-export { systemClock, type Clock, type TimerHandle } from './context/clock.js';
+export { MAX_TIMER_MS, systemClock, type Clock, type TimerHandle } from './context/clock.js';
 export { DeadlineScheduler, type DeadlineEntry, type DeadlineTarget } from './context/deadline-scheduler.js';
 export {
   RequestContext,

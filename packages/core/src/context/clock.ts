@@ -1,3 +1,6 @@
+/** The longest delay a timer takes (2^31-1 ms, ≈ 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A timer handle as returned by {@link Clock.setTimeout}. */
 export type TimerHandle = unknown;
 

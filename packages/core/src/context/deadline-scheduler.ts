@@ -1,8 +1,5 @@
 import { MeshError } from '../errors/mesh-error.js';
-import type { Clock, TimerHandle } from './clock.js';
-
-/** The longest delay a timer takes (2^31-1 ms); longer ones fire after 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { MAX_TIMER_MS, type Clock, type TimerHandle } from './clock.js';
 
 
 /** Whatever wants to hear about a passed deadline (an object, so callers need not allocate closures). */

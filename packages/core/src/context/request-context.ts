@@ -3,7 +3,7 @@ import { MeshError } from '../errors/mesh-error.js';
 import type { JsonObject, JsonValue } from '../message/json.js';
 import { nextId } from '../message/ids.js';
 import { Cancellation } from './cancellation.js';
-import type { Clock, TimerHandle } from './clock.js';
+import { MAX_TIMER_MS, type Clock, type TimerHandle } from './clock.js';
 
 /** Who is calling, once a transport or middleware has authenticated them. */
 export interface Principal {
@@ -106,8 +106,8 @@ export class RequestContext {
     const check = (): void => {
       const left = deadline - clock.now();
       if (left <= 0) return cancellation.cancel(timeoutError(this.agentName, deadline));
-      // Timers take at most 2^31-1 ms; a farther deadline is checked again then.
-      timer = clock.setTimeout(check, Math.min(left, 2_147_483_647));
+      // A deadline past the longest timer is checked again then.
+      timer = clock.setTimeout(check, Math.min(left, MAX_TIMER_MS));
       armed = true;
       (timer as { unref?: () => void }).unref?.();
     };

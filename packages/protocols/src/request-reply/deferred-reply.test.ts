@@ -3,23 +3,8 @@ import { defineAgent, MeshError, type JsonValue } from '@agentmesh/core';
 import { describe, expect, it, vi } from 'vitest';
 import { meshErrorOf, track } from '../../test/support/outcome.js';
 import { useFakeTime } from '../../test/support/time.js';
-import { requestWorld, Summarize } from '../../test/support/requests.js';
-import type { DeferredReply } from './deferred-reply.js';
+import { deferringWorld, requestWorld, Summarize } from '../../test/support/requests.js';
 import { REQUEST_REPLY_PROTOCOL } from './wire.js';
-
-type SummaryReply = DeferredReply<{ summary: string; words: number }>;
-
-/** A worker that acknowledges at once and keeps the DeferredReply for the test to answer. */
-async function deferringWorld() {
-  const world = await requestWorld({ defaultTimeoutMs: 10_000 });
-  const replies: SummaryReply[] = [];
-  world.protocol.handleRequest(world.worker, Summarize, (_input, _ctx, request) => {
-    const reply = request.defer();
-    replies.push(reply);
-    return reply;
-  });
-  return { ...world, replies };
-}
 
 describe('RequestReplyProtocol: answers that come later', () => {
   useFakeTime();

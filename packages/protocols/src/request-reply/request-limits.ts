@@ -1,12 +1,9 @@
-import { cancelledError, type Clock, type TimerHandle } from '@agentmesh/core';
+import { cancelledError, MAX_TIMER_MS, type Clock, type TimerHandle } from '@agentmesh/core';
 import { idleTimeout, replyTimeout } from './request-errors.js';
 import type { PendingRequest } from './pending-request.js';
 
 /** What the limits read of the request they watch. */
 type RequestFacts = Pick<PendingRequest, 'id' | 'to' | 'type' | 'signal' | 'totalMs' | 'parent'>;
-
-/** The longest delay a timer takes (2^31-1 ms, ≈ 24.8 days); a longer one would fire after 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The limits a pending request enforces itself, beyond what the mesh enforces on the call: the

@@ -1,24 +1,10 @@
 import { vi, describe, expect, it } from 'vitest';
 import { track } from '../../test/support/outcome.js';
-import { requestWorld, Summarize } from '../../test/support/requests.js';
+import { deferringWorld, Summarize } from '../../test/support/requests.js';
 import { useFakeTime } from '../../test/support/time.js';
-import type { DeferredReply } from './deferred-reply.js';
 import { REQUEST_REPLY_PROTOCOL } from './wire.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-
-/** A worker that defers every request (after `delayMs`, if given) and keeps the replies. */
-async function deferringWorld(delayMs = 0) {
-  const world = await requestWorld({ defaultTimeoutMs: 10_000 });
-  const replies: DeferredReply<{ summary: string; words: number }>[] = [];
-  world.protocol.handleRequest(world.worker, Summarize, async (_input, _ctx, request) => {
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-    const reply = request.defer();
-    replies.push(reply);
-    return reply;
-  });
-  return { ...world, replies };
-}
 
 // Found by an independent review; each once left a request unsettled or settled it wrongly.
 describe('RequestReplyProtocol: review regressions', () => {

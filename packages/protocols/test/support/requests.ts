@@ -1,5 +1,6 @@
 import { Agent, createMesh, type MeshOptions } from '@agentmesh/core';
 import { z } from 'zod';
+import type { DeferredReply } from '../../src/request-reply/deferred-reply.js';
 import { defineRequest } from '../../src/request-reply/define-request.js';
 import { RequestReplyProtocol, type RequestReplyProtocolOptions } from '../../src/index.js';
 import { countingClock } from './clock.js';
@@ -33,4 +34,22 @@ export async function requestWorld(options: RequestReplyProtocolOptions = {}, me
   await mesh.register(caller);
   await mesh.register(worker);
   return { mesh, protocol, caller, worker, inbound, clock, logger };
+}
+
+/**
+ * A worker that defers every Summarize request and keeps the DeferredReply for the test to
+ * answer: at once (a synchronous handler), or after `delayMs` (the call still runs meanwhile).
+ */
+export async function deferringWorld(delayMs = 0) {
+  const world = await requestWorld({ defaultTimeoutMs: 10_000 });
+  const replies: DeferredReply<{ summary: string; words: number }>[] = [];
+  world.protocol.handleRequest(world.worker, Summarize, (_input, _ctx, request) => {
+    const defer = (): DeferredReply<{ summary: string; words: number }> => {
+      const reply = request.defer();
+      replies.push(reply);
+      return reply;
+    };
+    return delayMs > 0 ? new Promise<void>((r) => setTimeout(r, delayMs)).then(defer) : defer();
+  });
+  return { ...world, replies };
 }

@@ -1,5 +1,5 @@
 import { MeshError } from '@agentmesh/core';
-import { reportCallbackError } from '../internal/report.js';
+import { safePredicate } from '../internal/report.js';
 import type { Emitter } from './events.js';
 import { describeFailure } from './failure.js';
 import type { ResolvedBreakerOptions } from './options.js';
@@ -113,12 +113,7 @@ export class BreakerCore {
 
   /** The classifier, guarded: a classifier that throws counts the call as failed. */
   isFailure(error: unknown): boolean {
-    try {
-      return this.o.isFailure(error);
-    } catch (thrown) {
-      reportCallbackError(thrown, 'isFailure');
-      return true;
-    }
+    return safePredicate(this.o.isFailure, error, undefined, true, 'isFailure');
   }
 
   /** Records a counted outcome of a closed-state call; ignored once the breaker left closed. */
