@@ -144,6 +144,11 @@ class MeshImpl implements Mesh {
   }
 
   invoke(to: string, input: Message | MessageInit, options: InvokeOptions = NO_OPTIONS): Promise<Message> {
+    const reply = this.invokeDirect(to, input, options);
+    return reply instanceof Promise ? reply : Promise.resolve(reply);
+  }
+
+  invokeDirect(to: string, input: Message | MessageInit, options: InvokeOptions = NO_OPTIONS): Message | Promise<Message> {
     const parent = options.context;
     // While closing, only work nested in calls already in flight may still start.
     if (this.#state !== 'open' && (this.#state === 'closed' || parent === undefined)) return Promise.reject(closedError());
@@ -202,9 +207,10 @@ class MeshImpl implements Mesh {
       if (!isThenable(reply)) {
         // Answered synchronously: nothing can time out or be cancelled any more.
         this.#done();
-        return reply.ok ? Promise.resolve(reply.message) : Promise.reject(replyError(reply));
+        return reply.ok ? reply.message : Promise.reject(replyError(reply));
       }
-      if (!watched) return reply.then(this.#onReply, this.#settledError);
+      // Promise.resolve: a transport may answer with any thenable; invokeDirect promises a native Promise.
+      if (!watched) return Promise.resolve(reply).then(this.#onReply, this.#settledError);
       const pending = this.#pending(to, cancellation, deadline, parent, options.signal);
       pending.followReply(reply);
       return pending.promise;

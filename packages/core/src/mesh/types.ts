@@ -132,6 +132,13 @@ export interface Mesh {
   unregister(name: string): Promise<boolean>;
   /** Calls an agent; rejects with a MeshError on any failure. */
   invoke(to: string, message: Message | MessageInit, options?: InvokeOptions): Promise<Message>;
+  /**
+   * `invoke` for layers built on the mesh that post-process every reply: returns the reply message
+   * itself when the callee answered synchronously (in-process, no outgoing middleware), else the
+   * same promise `invoke` would. Skipping the promise saves a microtask per call. Failures are
+   * always a rejected promise (a native `Promise`, so `instanceof Promise` tells the cases apart).
+   */
+  invokeDirect(to: string, message: Message | MessageInit, options?: InvokeOptions): Message | Promise<Message>;
   /** Publishes an event to a topic. */
   publish(topic: string, message: Message | MessageInit, options?: PublishOptions): Promise<void>;
   /** Subscribes to a topic (`*` one token, final `>` the rest). */
