@@ -1,5 +1,6 @@
 import type { $ZodType, input, output } from 'zod/v4/core';
 import { invalidArgument } from '../shared/errors.js';
+import { schemaCodec, type SchemaCodec } from '../shared/schema.js';
 
 /**
  * A typed request: its type name and the zod schemas of its payload and its answer. Define it once,
@@ -45,7 +46,24 @@ export function defineRequest<TType extends string, TInput extends $ZodType, TOu
   if (typeof type !== 'string' || type.length === 0) throw invalidArgument(`a request type must be a non-empty string, got ${JSON.stringify(type)}`);
   if (!isZodSchema(schemas.input)) throw invalidArgument(`request "${type}": input must be a zod schema`);
   if (!isZodSchema(schemas.output)) throw invalidArgument(`request "${type}": output must be a zod schema`);
-  return Object.freeze({ type, input: schemas.input, output: schemas.output });
+  const codecs: Codecs = { input: schemaCodec(schemas.input), output: schemaCodec(schemas.output) };
+  return Object.freeze({ type, input: schemas.input, output: schemas.output, [CODECS]: codecs });
+}
+
+/** The codecs of a definition's schemas, built once by {@link defineRequest}. */
+const CODECS = Symbol('agentmesh.request.codecs');
+
+interface Codecs {
+  readonly input: SchemaCodec;
+  readonly output: SchemaCodec;
+}
+
+/**
+ * A definition's schemas as functions (see {@link schemaCodec}). Definitions made by
+ * {@link defineRequest} carry them; others are looked up by schema.
+ */
+export function codecsOf(definition: AnyRequestDefinition): Codecs {
+  return (definition as { readonly [CODECS]?: Codecs })[CODECS] ?? { input: schemaCodec(definition.input), output: schemaCodec(definition.output) };
 }
 
 function isZodSchema(value: unknown): value is $ZodType {

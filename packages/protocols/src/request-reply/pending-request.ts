@@ -1,8 +1,8 @@
 import type { Clock, JsonValue, MeshError, Message, RequestContext } from '@agentmesh/core';
 import { schemaMismatch } from '../shared/errors.js';
 import type { ProtocolLogger } from '../shared/logger.js';
-import { tryParse } from '../shared/schema.js';
-import type { AnyRequestDefinition } from './define-request.js';
+import { SchemaFailure } from '../shared/schema.js';
+import { codecsOf, type AnyRequestDefinition } from './define-request.js';
 import type { SendRequestOptions } from './options.js';
 import { errorOfReply } from './request-errors.js';
 import { RequestLimits } from './request-limits.js';
@@ -143,9 +143,9 @@ export class PendingRequest {
   #answer(reply: Message): unknown {
     const definition = this.definition;
     if (definition === undefined) return reply;
-    const parsed = tryParse(definition.output, reply.content);
-    if (parsed.success) return parsed.data;
-    throw schemaMismatch(`reply to request "${definition.type}" from "${this.to}"`, parsed.error.issues);
+    const parsed = codecsOf(definition).output.parse(reply.content);
+    if (!(parsed instanceof SchemaFailure)) return parsed;
+    throw schemaMismatch(`reply to request "${definition.type}" from "${this.to}"`, parsed.issues);
   }
 
   #settle(outcome: Outcome): void {

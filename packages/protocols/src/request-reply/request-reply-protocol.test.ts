@@ -32,6 +32,13 @@ describe('RequestReplyProtocol: the caller', () => {
     expect(reply.content).toEqual({ type: 'lookup', got: { id: 7 } });
   });
 
+  it("answers directly with a plain reply: content is the answer, no protocol metadata (it is the call's own reply)", async () => {
+    const { protocol, worker } = await requestWorld();
+    protocol.handleRequest(worker, Summarize, (input) => ({ summary: input.text, words: 1 }));
+    const reply: Message = await protocol.sendRequest('caller', 'worker', 'summarize', { text: 'hi' });
+    expect(reply).toEqual({ id: expect.stringMatching(/\.reply$/), role: 'assistant', content: { summary: 'hi', words: 1 }, metadata: {} });
+  });
+
   it('keeps caller metadata but never lets it override the protocol keys', async () => {
     const { protocol, worker, inbound } = await requestWorld();
     protocol.handleRequest(worker, Summarize, () => ({ summary: '', words: 0 }));

@@ -11,8 +11,7 @@ import { claimMesh } from '../shared/install.js';
 import { invokeOptions } from '../shared/invoke-options.js';
 import { assertTimeoutMs, nameOf } from '../shared/options.js';
 import { schemaMismatch } from '../shared/errors.js';
-import { tryParse } from '../shared/schema.js';
-import type { AnyRequestDefinition, RequestPayload, RequestResult } from './define-request.js';
+import { codecsOf, type AnyRequestDefinition, type RequestPayload, type RequestResult } from './define-request.js';
 import { PendingRequest, type PendingOwner } from './pending-request.js';
 import { PendingTable } from './pending-table.js';
 import { RequestIds } from './request-ids.js';
@@ -91,8 +90,8 @@ export class RequestReplyProtocol {
     const type = definition === undefined ? (request as string) : definition.type;
     if (definition !== undefined) {
       // Checked here so a bad payload is never sent; the callee parses what it receives again.
-      const parsed = tryParse(definition.input, payload);
-      if (!parsed.success) throw schemaMismatch(`payload of request "${type}"`, parsed.error.issues);
+      const failure = codecsOf(definition).input.check(payload);
+      if (failure !== undefined) throw schemaMismatch(`payload of request "${type}"`, failure.issues);
     }
     const signal = options.signal;
     if (signal?.aborted === true) throw cancelledError(to, signal.reason);
@@ -102,17 +101,22 @@ export class RequestReplyProtocol {
     const pending = new PendingRequest(this.#owner, slot, id, from, to, type, definition, totalMs, idleMs, options);
     this.#pending.fill(slot, pending);
     const message = requestMessage(id, type, from, payload as JsonValue, options.metadata);
-    let call: Promise<Message>;
+    let call: Message | Promise<Message>;
     try {
-      call = this.mesh.invoke(to, message, invokeOptions(from, totalMs, pending.callSignal, options.context, pending.callProgress()));
+      call = this.mesh.invokeDirect(to, message, invokeOptions(from, totalMs, pending.callSignal, options.context, pending.callProgress()));
     } catch (error) {
       // A middleware that throws instead of rejecting must not leave the entry behind.
       call = Promise.reject(error);
     }
-    return call.then(
-      (reply) => pending.afterCall(reply),
-      (error: unknown) => pending.afterCallError(error),
-    );
+    if (call instanceof Promise) {
+      return call.then(
+        (reply) => pending.afterCall(reply),
+        (error: unknown) => pending.afterCallError(error),
+      );
+    }
+    // Answered synchronously (in-process): the answer is read now, without another microtask. A
+    // throw (an answer that breaks the output schema) becomes the rejection in sendRequest.
+    return Promise.resolve(pending.afterCall(call));
   }
 
   /**

@@ -1,11 +1,11 @@
 import type { Agent, HandlerResult, InboundCall, JsonValue, Message, RequestContext } from '@agentmesh/core';
 import { invalidArgument, schemaMismatch } from '../shared/errors.js';
-import { tryParse } from '../shared/schema.js';
+import { SchemaFailure } from '../shared/schema.js';
 import { DeferredReply } from './deferred-reply.js';
-import type { AnyRequestDefinition, RequestHandlerInput, RequestHandlerOutput } from './define-request.js';
+import { codecsOf, type AnyRequestDefinition, type RequestHandlerInput, type RequestHandlerOutput } from './define-request.js';
 import { ServedRequest, type IncomingRequest } from './incoming-request.js';
 import { unknownRequestType } from './request-errors.js';
-import { replyMessage } from './wire.js';
+import { directAnswer, replyMessage } from './wire.js';
 
 /** What a handler may return: the answer, or a {@link DeferredReply} to answer later. */
 export type TypedRequestResult<D extends AnyRequestDefinition> = RequestHandlerOutput<D> | DeferredReply<RequestHandlerOutput<D>>;
@@ -66,9 +66,9 @@ export class RequestServer {
 }
 
 function parseInput(definition: AnyRequestDefinition, content: unknown): unknown {
-  const parsed = tryParse(definition.input, content);
-  if (!parsed.success) throw schemaMismatch(`payload of request "${definition.type}"`, parsed.error.issues);
-  return parsed.data;
+  const parsed = codecsOf(definition).input.parse(content);
+  if (parsed instanceof SchemaFailure) throw schemaMismatch(`payload of request "${definition.type}"`, parsed.issues);
+  return parsed;
 }
 
 function answer(requestId: string, value: unknown, ctx: RequestContext): Message {
@@ -78,7 +78,7 @@ function answer(requestId: string, value: unknown, ctx: RequestContext): Message
     if (ctx.deadline !== undefined) ack.metadata['deadline'] = ctx.deadline;
     return ack;
   }
-  return replyMessage(requestId, 'result', (value ?? null) as JsonValue, undefined, true);
+  return directAnswer(requestId, (value ?? null) as JsonValue);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -39,6 +39,14 @@ export function replyMessage(inReplyTo: string, kind: ReplyKind, content: JsonVa
   return { id: direct ? `${inReplyTo}.reply` : nextId(), role: 'assistant', content, metadata };
 }
 
+/**
+ * The direct answer to request `requestId`: the call's own reply, so it needs no protocol
+ * metadata (the caller knows what it answers; only a deferral says more).
+ */
+export function directAnswer(requestId: string, content: JsonValue): Message {
+  return { id: `${requestId}.reply`, role: 'assistant', content, metadata: {} };
+}
+
 /** The request type of `message`, or undefined when it is not a request of this protocol (it allocates nothing). */
 export function requestTypeOf(message: Message): string | undefined {
   const m = message.metadata;

@@ -1,6 +1,7 @@
 import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 import type { $ZodIssue } from 'zod/v4/core';
 import { invalidArgument } from './errors.js';
+import { compileSchema } from './fast-schema.js';
 
 /** Outcome of {@link tryParse}: zod's own result object, nothing allocated on top. */
 export type ParseResult<T extends $ZodType> = { readonly success: true; readonly data: output<T> } | { readonly success: false; readonly error: { readonly issues: readonly $ZodIssue[] } };
@@ -16,4 +17,41 @@ export function tryParse<T extends $ZodType>(schema: T, value: unknown): ParseRe
   } catch (error) {
     throw invalidArgument(`a request schema could not run synchronously (async refinements are not supported): ${String(error)}`);
   }
+}
+
+/** Why a schema refused a value: zod's issues. */
+export class SchemaFailure {
+  constructor(readonly issues: readonly $ZodIssue[]) {}
+}
+
+/** A schema as two functions, compiled where it can be and zod's own parse where not. */
+export interface SchemaCodec {
+  /** What the schema makes of `value`, or a {@link SchemaFailure}. */
+  readonly parse: (value: unknown) => unknown;
+  /** Undefined when the schema accepts `value`, else a {@link SchemaFailure}; copies nothing when compiled. */
+  readonly check: (value: unknown) => SchemaFailure | undefined;
+}
+
+/**
+ * The codec of `schema`, built once per schema. Values the compiled code cannot vouch for (and
+ * every value of a schema it cannot compile) go through zod, so results and issues are zod's.
+ */
+export function schemaCodec(schema: $ZodType): SchemaCodec {
+  let codec = codecs.get(schema);
+  if (codec === undefined) codecs.set(schema, (codec = buildCodec(schema)));
+  return codec;
+}
+
+const codecs = new WeakMap<$ZodType, SchemaCodec>();
+
+function buildCodec(schema: $ZodType): SchemaCodec {
+  const parse = (value: unknown): unknown => {
+    const parsed = tryParse(schema, value);
+    return parsed.success ? parsed.data : new SchemaFailure(parsed.error.issues);
+  };
+  const check = (value: unknown): SchemaFailure | undefined => {
+    const parsed = tryParse(schema, value);
+    return parsed.success ? undefined : new SchemaFailure(parsed.error.issues);
+  };
+  return (compileSchema(schema, { parse, check }) as SchemaCodec | undefined) ?? { parse, check };
 }
