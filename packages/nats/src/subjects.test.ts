@@ -13,6 +13,16 @@ describe('subjects', () => {
     expect(s.deadLetterStream).toBe('acme_prod_dlq');
   });
 
+  it('builds each agent and event subject once, and stays right past its cache size', () => {
+    const s = new Subjects('acme');
+    expect(s.agent('billing')).toBe(s.agent('billing'));
+    for (let i = 0; i < 3000; i++) {
+      expect(s.event(`t${i}`)).toBe(`acme.event.t${i}`);
+      expect(s.agent(`a${i}`)).toBe(`acme.agent.a${i}`);
+    }
+    expect(s.event('t0')).toBe('acme.event.t0');
+  });
+
   it('refuses prefixes and names that are not plain subject tokens', () => {
     for (const bad of ['', 'a b', 'a.*', 'a.>', 'a..b', '.a', 'x'.repeat(65)]) expect(() => new Subjects(bad)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(isSubjectPath('a.b-c_d:e')).toBe(true);

@@ -31,6 +31,9 @@ export class Subjects {
   /** The JetStream stream holding `<prefix>.dlq.>`. */
   readonly deadLetterStream: string;
 
+  readonly #agents = new Map<string, string>();
+  readonly #events = new Map<string, string>();
+
   constructor(prefix: string) {
     if (!isSubjectPath(prefix) || prefix.length > 64) {
       throw new MeshError('INVALID_ARGUMENT', `invalid prefix ${JSON.stringify(prefix)}: use dot-separated tokens of letters, digits, "_", ":", "-"`);
@@ -45,7 +48,7 @@ export class Subjects {
   }
 
   agent(name: string): string {
-    return `${this.prefix}.agent.${name}`;
+    return cached(this.#agents, name, `${this.prefix}.agent.`);
   }
 
   cancel(name: string): string {
@@ -58,11 +61,28 @@ export class Subjects {
   }
 
   event(topic: string): string {
-    return this.eventRoot + topic;
+    return cached(this.#events, topic, this.eventRoot);
   }
 
   /** The topic of an event subject (the part after `<prefix>.event.`). */
   topicOf(subject: string): string {
     return subject.slice(this.eventRoot.length);
   }
+}
+
+/** Subjects kept per name, at most this many of each kind (then the cache starts over). */
+const MAX_CACHED_SUBJECTS = 1024;
+
+/**
+ * `root + name`, built once per name. nats.js checks every subject it publishes to with a regex;
+ * on a freshly concatenated string that first flattens it (a copy per message), on a cached one
+ * it does not.
+ */
+function cached(cache: Map<string, string>, name: string, root: string): string {
+  let subject = cache.get(name);
+  if (subject === undefined) {
+    if (cache.size >= MAX_CACHED_SUBJECTS) cache.clear();
+    cache.set(name, (subject = root + name));
+  }
+  return subject;
 }

@@ -4,7 +4,9 @@ import { decodeJson, encodeJson, ENVELOPE_SLACK_BYTES } from './json.js';
 
 /** Encodes an event; the topic travels as the subject, not in the body. */
 export function encodeEvent(envelope: EventEnvelope): Uint8Array {
-  return encodeJson({ message: envelope.message, from: envelope.from, traceId: envelope.traceId }, 'event');
+  // No `from` key when there is no sender: JSON.stringify skipping an undefined member is slower.
+  const body = envelope.from === undefined ? { message: envelope.message, traceId: envelope.traceId } : { message: envelope.message, from: envelope.from, traceId: envelope.traceId };
+  return encodeJson(body, 'event');
 }
 
 /** Decodes and validates an event that arrived on `topic`. */
