@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineAgent } from '../agent/define-agent.js';
 import { MeshError } from '../errors/mesh-error.js';
+import { InMemoryTransport } from '../transport/in-memory.js';
 import { createMesh } from './mesh.js';
 
 describe('mesh.invokeDirect', () => {
@@ -45,6 +46,35 @@ describe('mesh.invokeDirect', () => {
     const pending = mesh.invoke('echo', 'z');
     expect(pending).toBeInstanceOf(Promise);
     await expect(pending).resolves.toMatchObject({ content: 'z' });
+    await mesh.close();
+  });
+
+  it('turns a throwing access policy and a transport thenable whose then() throws into rejections', async () => {
+    const policyBug = createMesh({
+      access: () => {
+        throw new Error('policy bug');
+      },
+    });
+    await policyBug.register(defineAgent({ name: 'echo', handle: (m) => m.content }));
+    const denied = policyBug.invokeDirect('echo', 'x');
+    expect(denied).toBeInstanceOf(Promise);
+    await expect(denied).rejects.toThrow('policy bug');
+    await expect(policyBug.invoke('echo', 'x')).rejects.toThrow('policy bug');
+    expect(policyBug.stats().inFlight).toBe(0);
+
+    // A transport answering with a foreign thenable that throws, with and without a deadline and
+    // through middleware: the call fails, nothing throws, nothing stays in flight.
+    const transport = new InMemoryTransport();
+    const broken = { then: () => { throw new Error('then bug'); } };
+    transport.request = () => broken as never;
+    const mesh = createMesh({ transport });
+    const direct = mesh.invokeDirect('echo', 'x');
+    expect(direct).toBeInstanceOf(Promise);
+    await expect(direct).rejects.toThrow('then bug');
+    await expect(mesh.invoke('echo', 'x', { timeoutMs: Infinity })).rejects.toThrow('then bug');
+    mesh.use((call, next) => next({ ...call, context: call.context.child({ timeoutMs: 1000 }) }));
+    await expect(mesh.invoke('echo', 'x')).rejects.toThrow('then bug');
+    expect(mesh.stats().inFlight).toBe(0);
     await mesh.close();
   });
 });

@@ -163,8 +163,15 @@ class MeshImpl implements Mesh {
     if (depth > this.#maxDepth) {
       return Promise.reject(new MeshError('MAX_DEPTH', `call to "${to}" would be ${depth} hops deep (limit ${this.#maxDepth})`, { agent: to }));
     }
-    if (this.#access !== undefined && !this.#access(from, to)) {
-      return Promise.reject(new MeshError('ACCESS_DENIED', `"${from ?? '(anonymous)'}" may not call "${to}"`));
+    if (this.#access !== undefined) {
+      let allowed: boolean;
+      try {
+        allowed = this.#access(from, to);
+      } catch (error) {
+        // A policy that throws fails the call; it must not throw out of invoke.
+        return Promise.reject(error);
+      }
+      if (!allowed) return Promise.reject(new MeshError('ACCESS_DENIED', `"${from ?? '(anonymous)'}" may not call "${to}"`));
     }
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     // NaN or a negative number would make a deadline no comparison can pass (and one NaN in the
@@ -212,7 +219,8 @@ class MeshImpl implements Mesh {
       // Promise.resolve: a transport may answer with any thenable; invokeDirect promises a native Promise.
       if (!watched) return Promise.resolve(reply).then(this.#onReply, this.#settledError);
       const pending = this.#pending(to, cancellation, deadline, parent, options.signal);
-      pending.followReply(reply);
+      // A foreign thenable whose then() throws must become this call's failure, not a throw.
+      pending.followReply(reply instanceof Promise ? reply : Promise.resolve(reply));
       return pending.promise;
     }
     const context = new RequestContext({
@@ -300,8 +308,9 @@ class MeshImpl implements Mesh {
       parentSpanId: ctx.parentSpanId,
       principal: ctx.principal,
     };
-    const reply = this.#request(envelope, ctx.cancellation, call.onProgress);
-    if (!isThenable(reply)) return reply.ok ? Promise.resolve(reply.message) : Promise.reject(replyError(reply));
+    const answer = this.#request(envelope, ctx.cancellation, call.onProgress);
+    if (!isThenable(answer)) return answer.ok ? Promise.resolve(answer.message) : Promise.reject(replyError(answer));
+    const reply = answer instanceof Promise ? answer : Promise.resolve(answer);
     // A middleware may have derived a context with an earlier deadline (a per-attempt timeout).
     if (ctx.deadline !== undefined && !ctx.cancellation.watched) {
       const pending = new PendingCall(call.to, ctx.cancellation, this.#scheduler, ctx.deadline);
