@@ -42,6 +42,51 @@ describe('defineRequest', () => {
     });
   });
 
+  it('uses the schemas of a definition derived from another, not the original ones', async () => {
+    const { protocol, worker } = await requestWorld();
+    const V1 = defineRequest('v1', { input: z.object({ n: z.number() }), output: z.object({ n: z.number() }) });
+    await expect(protocol.sendRequest('caller', 'nobody-needed', V1, { n: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+    const V2 = { ...V1, type: 'v2', input: z.object({ s: z.string() }), output: z.object({ s: z.string() }) };
+    const V3 = Object.create(V1, { type: { value: 'v3' }, input: { value: z.object({ b: z.boolean() }) }, output: { value: z.boolean() } }) as typeof V1;
+    protocol.handleRequest(worker, V2, (input) => ({ s: input.s.toUpperCase() }));
+    protocol.handleRequest(worker, V3, () => true as never);
+    await expect(protocol.sendRequest('caller', 'worker', V2, { s: 'ok' })).resolves.toEqual({ s: 'OK' });
+    await expect(protocol.sendRequest('caller', 'worker', V2, { n: 5 } as never)).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+    await expect(protocol.sendRequest('caller', 'worker', V3, { b: true } as never)).resolves.toBe(true);
+    await expect(protocol.sendRequest('caller', 'worker', V1, { n: 1 })).rejects.toMatchObject({ code: 'NO_HANDLER' });
+  });
+
+  it('reads schemas on first use, so a shape getter may refer to a schema declared after the definition', async () => {
+    const { protocol, worker } = await requestWorld();
+    const Chain = defineRequest('chain', {
+      input: z.object({
+        name: z.string(),
+        get next() {
+          return Later.optional();
+        },
+      }),
+      output: z.string(),
+    });
+    const Later = z.object({ x: z.string() });
+    protocol.handleRequest(worker, Chain, (input) => `${input.name}:${input.next?.x ?? '-'}`);
+    await expect(protocol.sendRequest('caller', 'worker', Chain, { name: 'a', next: { x: 'b' } })).resolves.toBe('a:b');
+  });
+
+  it('fails with a MeshError, not a raw error, when reading the payload throws or a schema is not a zod schema', async () => {
+    const { protocol, worker } = await requestWorld();
+    const D = defineRequest('d', { input: z.object({ a: z.string() }), output: z.string() });
+    const payload = {
+      get a(): string {
+        throw new Error('getter boom');
+      },
+    };
+    await expect(protocol.sendRequest('caller', 'worker', D, payload)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const Bad = { type: 'bad', input: 'not a schema', output: z.string() } as never;
+    await expect(protocol.sendRequest('caller', 'worker', Bad, 1 as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(() => protocol.handleRequest(worker, Bad, () => '' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(protocol.pendingCount).toBe(0);
+  });
+
   it('refuses schemas with async refinements (INVALID_ARGUMENT), since parsing is synchronous', async () => {
     const { protocol } = await requestWorld();
     const Slow = defineRequest('slow', { input: z.string().refine(async () => true), output: z.string() });

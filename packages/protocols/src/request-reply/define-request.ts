@@ -46,24 +46,53 @@ export function defineRequest<TType extends string, TInput extends $ZodType, TOu
   if (typeof type !== 'string' || type.length === 0) throw invalidArgument(`a request type must be a non-empty string, got ${JSON.stringify(type)}`);
   if (!isZodSchema(schemas.input)) throw invalidArgument(`request "${type}": input must be a zod schema`);
   if (!isZodSchema(schemas.output)) throw invalidArgument(`request "${type}": output must be a zod schema`);
-  const codecs: Codecs = { input: schemaCodec(schemas.input), output: schemaCodec(schemas.output) };
-  return Object.freeze({ type, input: schemas.input, output: schemas.output, [CODECS]: codecs });
+  const definition = { type, input: schemas.input, output: schemas.output };
+  // Not enumerable: a definition derived by spreading this one does not copy it.
+  Object.defineProperty(definition, CODECS, { value: { codecs: undefined } satisfies CodecSlot });
+  return Object.freeze(definition);
 }
 
-/** The codecs of a definition's schemas, built once by {@link defineRequest}. */
+/** Where {@link defineRequest} keeps a definition's codecs, built on first use. */
 const CODECS = Symbol('agentmesh.request.codecs');
 
-interface Codecs {
+interface CodecSlot {
+  codecs: Codecs | undefined;
+}
+
+/** A definition's schemas as functions (see {@link schemaCodec}). */
+export interface Codecs {
+  readonly inputSchema: $ZodType;
+  readonly outputSchema: $ZodType;
   readonly input: SchemaCodec;
   readonly output: SchemaCodec;
 }
 
 /**
- * A definition's schemas as functions (see {@link schemaCodec}). Definitions made by
- * {@link defineRequest} carry them; others are looked up by schema.
+ * The codecs of a definition's schemas. A definition made by {@link defineRequest} keeps them
+ * once built (on first use, so schemas whose getters refer to later declarations are read only
+ * then); they are used only while its schemas are the ones they were built for, so a definition
+ * derived from another (`Object.create`, a spread) gets its own schemas' codecs.
+ * @throws MeshError INVALID_ARGUMENT when a schema is not a zod schema (a definition written by hand).
  */
 export function codecsOf(definition: AnyRequestDefinition): Codecs {
-  return (definition as { readonly [CODECS]?: Codecs })[CODECS] ?? { input: schemaCodec(definition.input), output: schemaCodec(definition.output) };
+  const slot = (definition as { readonly [CODECS]?: CodecSlot })[CODECS];
+  const kept = slot?.codecs;
+  if (kept !== undefined && kept.inputSchema === definition.input && kept.outputSchema === definition.output) return kept;
+  const codecs = buildCodecs(definition);
+  if (slot !== undefined && kept === undefined) slot.codecs = codecs;
+  return codecs;
+}
+
+/** @throws MeshError INVALID_ARGUMENT when a schema is not a zod schema. */
+export function assertSchemas(definition: AnyRequestDefinition): void {
+  if (!isZodSchema(definition.input) || !isZodSchema(definition.output)) {
+    throw invalidArgument(`request "${String(definition.type)}": input and output must be zod schemas`);
+  }
+}
+
+function buildCodecs(definition: AnyRequestDefinition): Codecs {
+  assertSchemas(definition);
+  return { inputSchema: definition.input, outputSchema: definition.output, input: schemaCodec(definition.input), output: schemaCodec(definition.output) };
 }
 
 function isZodSchema(value: unknown): value is $ZodType {

@@ -137,7 +137,7 @@ export class RequestReplyProtocol {
   /**
    * Serves `definition` on `agent` with a typed handler. An agent can serve several types. Returns
    * the function that removes the handler.
-   * @throws MeshError INVALID_ARGUMENT when the agent already serves that type.
+   * @throws MeshError INVALID_ARGUMENT when the agent already serves that type, or a schema is not a zod schema.
    */
   handleRequest<D extends AnyRequestDefinition>(agent: Agent, definition: D, handler: TypedRequestHandler<D>): () => void {
     return this.#server.register(agent, definition, handler);

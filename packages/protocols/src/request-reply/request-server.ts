@@ -2,7 +2,7 @@ import type { Agent, HandlerResult, InboundCall, JsonValue, Message, RequestCont
 import { invalidArgument, schemaMismatch } from '../shared/errors.js';
 import { SchemaFailure } from '../shared/schema.js';
 import { DeferredReply } from './deferred-reply.js';
-import { codecsOf, type AnyRequestDefinition, type RequestHandlerInput, type RequestHandlerOutput } from './define-request.js';
+import { assertSchemas, codecsOf, type AnyRequestDefinition, type RequestHandlerInput, type RequestHandlerOutput } from './define-request.js';
 import { ServedRequest, type IncomingRequest } from './incoming-request.js';
 import { unknownRequestType } from './request-errors.js';
 import { directAnswer, replyMessage } from './wire.js';
@@ -31,6 +31,7 @@ export class RequestServer {
 
   /** Registers a handler; returns the function that removes it. */
   register<D extends AnyRequestDefinition>(agent: Agent, definition: D, handler: TypedRequestHandler<D>): () => void {
+    assertSchemas(definition);
     let handlers = this.#byAgent.get(agent);
     if (handlers === undefined) this.#byAgent.set(agent, (handlers = new Map<string, Registration>()));
     if (handlers.has(definition.type)) throw invalidArgument(`agent "${agent.name}" already handles request type "${definition.type}"`);

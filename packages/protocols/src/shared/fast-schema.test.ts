@@ -185,6 +185,36 @@ describe('fastParser', () => {
     for (const schema of unsupported) expect(fastParser(schema), JSON.stringify(schema._zod.def.type)).toBeUndefined();
   });
 
+  it('leaves variants with the same def to zod: exactOptional refuses a present undefined', () => {
+    expect(fastParser(z.object({ a: z.string().exactOptional() }))).toBeUndefined();
+    expect(fastParser(z.object({ a: z.string() }).exactPartial())).toBeUndefined();
+    // The plain optional next to it is compiled.
+    expect(fastParser(z.object({ a: z.string().optional() }))).toBeDefined();
+  });
+
+  it('asks zod about keys a Proxy reads but denies, and about values whose reading throws', () => {
+    const fast = fastParser(z.object({ a: z.string(), b: z.string().optional() }))!;
+    const denied = new Proxy({}, { get: (_t, k) => (k === 'a' || k === 'b' ? 'x' : undefined), has: () => false });
+    expect(fast.parse(denied)).toBe(MISS);
+    expect(fast.check(denied)).toBe(MISS);
+    const throwing = {
+      get a(): string {
+        throw new Error('getter boom');
+      },
+    };
+    expect(fast.parse(throwing)).toBe(MISS);
+    expect(fast.check(throwing)).toBe(MISS);
+  });
+
+  it("checks enums against zod's own values, taken when the schema was built", () => {
+    const entries: Record<string, string> = { A: 'a' };
+    const schema = z.enum(entries);
+    entries['A'] = 'b';
+    const fast = fastParser(schema)!;
+    expect(fast.parse('a')).toBe('a');
+    expect(fast.parse('b')).toBe(MISS);
+  });
+
   it('counts string lengths only where UTF-16 units and code points agree', () => {
     const min2 = fastParser(z.string().min(2))!.parse;
     expect(min2('ab')).toBe('ab');

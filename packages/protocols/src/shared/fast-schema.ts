@@ -65,7 +65,9 @@ interface Field {
 function describe(schema: unknown, depth: number, budget: { nodes: number }): Node | undefined {
   const def = defOf(schema);
   if (def === undefined || depth > MAX_DEPTH || ++budget.nodes > MAX_NODES) return undefined;
-  switch (def['type']) {
+  const type = def['type'];
+  if (typeof type !== 'string' || !Object.hasOwn(TRAITS, type) || !hasOnlyTraits(schema, TRAITS[type]!)) return undefined;
+  switch (type) {
     case 'string':
       return describeString(def);
     case 'number':
@@ -73,9 +75,9 @@ function describe(schema: unknown, depth: number, budget: { nodes: number }): No
     case 'boolean':
       return hasOnly(def, SCALAR_KEYS) && !def['coerce'] && checksOf(def)?.length === 0 ? { kind: 'boolean' } : undefined;
     case 'literal':
-      return describeLiteral(def);
+      return describeLiteral(def, schema);
     case 'enum':
-      return describeEnum(def);
+      return describeEnum(def, schema);
     case 'nullable': {
       const inner = def['innerType'];
       if (!hasOnly(def, WRAPPER_KEYS) || !isPlainField(inner)) return undefined;
@@ -96,6 +98,45 @@ function defOf(schema: unknown): Def | undefined {
   const zod = (schema as { _zod?: { def?: unknown } })._zod;
   const def = zod?.def;
   return typeof def === 'object' && def !== null ? (def as Def) : undefined;
+}
+
+/**
+ * zod's own parsing traits (`$Zod...`) each kind may have. A schema with another one is a variant
+ * that parses differently under the same def (`exactOptional()` is an optional that refuses a
+ * present `undefined`), so it is left to zod. The API layers' traits (`ZodString`, `ZodMiniString`)
+ * add methods only.
+ */
+const TRAITS: Readonly<Record<string, ReadonlySet<string>>> = {
+  string: new Set(['$ZodType', '$ZodString']),
+  number: new Set(['$ZodType', '$ZodNumber', '$ZodNumberFormat', '$ZodCheckNumberFormat', '$ZodCheck']),
+  boolean: new Set(['$ZodType', '$ZodBoolean']),
+  literal: new Set(['$ZodType', '$ZodLiteral']),
+  enum: new Set(['$ZodType', '$ZodEnum']),
+  nullable: new Set(['$ZodType', '$ZodNullable']),
+  optional: new Set(['$ZodType', '$ZodOptional']),
+  array: new Set(['$ZodType', '$ZodArray']),
+  object: new Set(['$ZodType', '$ZodObject', '$ZodObjectJIT']),
+};
+
+const CHECK_TRAITS: ReadonlySet<string> = new Set([
+  '$ZodCheck',
+  '$ZodCheckMinLength',
+  '$ZodCheckMaxLength',
+  '$ZodCheckLengthEquals',
+  '$ZodCheckGreaterThan',
+  '$ZodCheckLessThan',
+  '$ZodCheckNumberFormat',
+  // `.int()` adds z.int() itself as the check: a number schema that is also a check.
+  '$ZodNumberFormat',
+  '$ZodNumber',
+  '$ZodType',
+]);
+
+function hasOnlyTraits(schema: unknown, allowed: ReadonlySet<string>): boolean {
+  const traits = (schema as { _zod: { traits?: unknown } })._zod.traits;
+  if (!(traits instanceof Set)) return false;
+  for (const trait of traits as Set<unknown>) if (typeof trait !== 'string' || (trait.startsWith('$') && !allowed.has(trait))) return false;
+  return true;
 }
 
 /** Neither optional nor defaulted as zod's object parser sees it (only such fields compile, bar `.optional()`). */
@@ -127,7 +168,7 @@ function checksOf(def: Def): Def[] | undefined {
   const defs: Def[] = [];
   for (const check of checks) {
     const checkDef = defOf(check);
-    if (checkDef === undefined || !hasOnly(checkDef, CHECK_KEYS)) return undefined;
+    if (checkDef === undefined || !hasOnly(checkDef, CHECK_KEYS) || !hasOnlyTraits(check, CHECK_TRAITS)) return undefined;
     defs.push(checkDef);
   }
   return defs;
@@ -202,23 +243,27 @@ function describeNumber(def: Def): Node | undefined {
   return { kind: 'number', tests };
 }
 
-function describeLiteral(def: Def): Node | undefined {
-  const values = def['values'];
-  if (!hasOnly(def, LITERAL_KEYS) || !Array.isArray(values) || values.length === 0) return undefined;
-  for (const value of values as unknown[]) {
+/** The set of values zod itself checks literals and enums against (taken when it was built). */
+function valuesOf(schema: unknown): Set<unknown> | undefined {
+  const values = (schema as { _zod: { values?: unknown } })._zod.values;
+  return values instanceof Set && values.size > 0 ? (values as Set<unknown>) : undefined;
+}
+
+function describeLiteral(def: Def, schema: unknown): Node | undefined {
+  const values = valuesOf(schema);
+  if (!hasOnly(def, LITERAL_KEYS) || values === undefined) return undefined;
+  for (const value of values) {
     const ok = typeof value === 'string' || typeof value === 'boolean' || value === null || (typeof value === 'number' && Number.isFinite(value));
     if (!ok) return undefined;
   }
-  return { kind: 'oneOf', values: new Set<unknown>(values) };
+  return { kind: 'oneOf', values: new Set(values) };
 }
 
-function describeEnum(def: Def): Node | undefined {
-  const entries = def['entries'];
-  if (!hasOnly(def, ENUM_KEYS) || typeof entries !== 'object' || entries === null) return undefined;
-  const values = Object.values(entries);
-  // Numeric (TypeScript) enums carry reverse mappings zod filters out; leave those to zod.
-  if (values.length === 0 || !values.every((v) => typeof v === 'string')) return undefined;
-  return { kind: 'oneOf', values: new Set<unknown>(values) };
+function describeEnum(def: Def, schema: unknown): Node | undefined {
+  const values = valuesOf(schema);
+  // Numeric (TypeScript) enums are left to zod.
+  if (!hasOnly(def, ENUM_KEYS) || values === undefined || ![...values].every((v) => typeof v === 'string')) return undefined;
+  return { kind: 'oneOf', values: new Set(values) };
 }
 
 function describeArray(def: Def, depth: number, budget: { nodes: number }): Node | undefined {
@@ -243,7 +288,7 @@ function describeObject(def: Def, depth: number, budget: { nodes: number }): Nod
     if (fieldDef === undefined) return undefined;
     const optional = fieldDef['type'] === 'optional';
     if (optional) {
-      if (!hasOnly(fieldDef, WRAPPER_KEYS)) return undefined;
+      if (!hasOnly(fieldDef, WRAPPER_KEYS) || !hasOnlyTraits(schema, TRAITS['optional']!)) return undefined;
       schema = fieldDef['innerType'];
     }
     if (!isPlainField(schema)) return undefined;
@@ -264,7 +309,8 @@ function generate(node: Node, copy: boolean, constants: unknown[], miss: (value:
   let counter = 0;
   const fresh = (prefix: string) => `${prefix}${counter++}`;
   const lines: string[] = [];
-  const fail = 'return miss(v);';
+  // Every doubt leaves the labelled block and hands the value to `miss`.
+  const fail = 'break fail;';
 
   /** Appends code that checks `input` and leaves its output in the returned expression. */
   const emit = (n: Node, input: string): string => {
@@ -320,6 +366,8 @@ function generate(node: Node, copy: boolean, constants: unknown[], miss: (value:
           lines.push(`const ${value} = ${input}[${key}];`);
           // Present but undefined stays as undefined, absent stays absent, as zod does.
           if (field.optional) lines.push(`if (${value} === undefined) { ${copy ? `if (${key} in ${input}) ${out}[${key}] = undefined;` : ''} } else {`);
+          // zod asks whether a key is there too; only a Proxy can answer a read but deny the key.
+          lines.push(`if (!(${key} in ${input})) ${fail}`);
           const parsed = emit(field.node, value);
           if (copy) lines.push(`${out}[${key}] = ${parsed};`);
           if (field.optional) lines.push('}');
@@ -331,6 +379,10 @@ function generate(node: Node, copy: boolean, constants: unknown[], miss: (value:
 
   const result = emit(node, 'v');
   lines.push(copy ? `return ${result};` : 'return undefined;');
+  // A getter or Proxy that throws while being read lands in `miss` too: zod reads it again and
+  // reports the failure its own way.
+  lines.unshift('fail: {', 'try {');
+  lines.push('} catch {}', '}', 'return miss(v);');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from a schema's def: keys as JSON string literals, bounds as numbers
   const factory = new Function('miss', 'SURROGATE', 'constants', `return function ${copy ? 'parseFast' : 'checkFast'}(v) {\n${lines.join('\n')}\n};`) as (
     miss: (value: unknown) => unknown,

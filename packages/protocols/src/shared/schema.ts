@@ -1,7 +1,7 @@
 import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 import type { $ZodIssue } from 'zod/v4/core';
 import { invalidArgument } from './errors.js';
-import { compileSchema } from './fast-schema.js';
+import { compileSchema, type FastSchema } from './fast-schema.js';
 
 /** Outcome of {@link tryParse}: zod's own result object, nothing allocated on top. */
 export type ParseResult<T extends $ZodType> = { readonly success: true; readonly data: output<T> } | { readonly success: false; readonly error: { readonly issues: readonly $ZodIssue[] } };
@@ -53,5 +53,12 @@ function buildCodec(schema: $ZodType): SchemaCodec {
     const parsed = tryParse(schema, value);
     return parsed.success ? undefined : new SchemaFailure(parsed.error.issues);
   };
-  return (compileSchema(schema, { parse, check }) as SchemaCodec | undefined) ?? { parse, check };
+  let compiled: FastSchema | undefined;
+  try {
+    compiled = compileSchema(schema, { parse, check });
+  } catch {
+    // Reading the schema threw (a getter in a shape): zod reports that its own way when parsing.
+    compiled = undefined;
+  }
+  return (compiled as SchemaCodec | undefined) ?? { parse, check };
 }
