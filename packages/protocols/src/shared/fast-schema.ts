@@ -322,13 +322,17 @@ function generate(node: Node, copy: boolean, constants: unknown[], miss: (value:
         if (n.max !== undefined) lines.push(`if (${input}.length > ${n.max}) ${fail}`);
         if (n.length !== undefined) lines.push(`if (${input}.length !== ${n.length} || SURROGATE.test(${input})) ${fail}`);
         return input;
-      case 'number':
-        lines.push(`if (typeof ${input} !== 'number' || !Number.isFinite(${input})) ${fail}`);
+      case 'number': {
+        // Number.isFinite, isInteger and isSafeInteger are false for anything but a number.
+        const integer = n.tests.some((test) => test.op === 'int');
+        if (!integer) lines.push(`if (!Number.isFinite(${input})) ${fail}`);
         for (const test of n.tests) {
-          if (test.op === 'int') lines.push(`if (!Number.isInteger(${input}) || ${input} < ${test.min} || ${input} > ${test.max}) ${fail}`);
-          else lines.push(`if (!(${input} ${test.op} ${String(test.bound)})) ${fail}`);
+          if (test.op !== 'int') lines.push(`if (!(${input} ${test.op} ${String(test.bound)})) ${fail}`);
+          else if (test.min === Number.MIN_SAFE_INTEGER && test.max === Number.MAX_SAFE_INTEGER) lines.push(`if (!Number.isSafeInteger(${input})) ${fail}`);
+          else lines.push(`if (!Number.isInteger(${input}) || ${input} < ${test.min} || ${input} > ${test.max}) ${fail}`);
         }
         return input;
+      }
       case 'boolean':
         lines.push(`if (typeof ${input} !== 'boolean') ${fail}`);
         return input;
