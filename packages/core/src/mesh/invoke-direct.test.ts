@@ -77,4 +77,48 @@ describe('mesh.invokeDirect', () => {
     expect(mesh.stats().inFlight).toBe(0);
     await mesh.close();
   });
+
+  it('never throws nor leaks whatever the transport answers: a native promise with a throwing then, a throwing then getter, a non-envelope', async () => {
+    const overridden = (): Promise<never> => {
+      // Never settles, and its `then` throws: nothing is ever left floating.
+      const p = new Promise<never>(() => undefined);
+      void Object.defineProperty(p, 'then', {
+        value: () => {
+          throw new Error('then bug');
+        },
+      });
+      return p;
+    };
+    const getter = (): unknown => ({
+      get then(): never {
+        throw new Error('getter bug');
+      },
+    });
+    for (const [answer, error] of [
+      [overridden, 'then bug'],
+      [getter, 'getter bug'],
+    ] as const) {
+      for (const timeoutMs of [Infinity, 30_000]) {
+        const transport = new InMemoryTransport();
+        transport.request = () => answer() as never;
+        const mesh = createMesh({ transport });
+        const call = mesh.invokeDirect('echo', 'x', { timeoutMs });
+        expect(call).toBeInstanceOf(Promise);
+        await expect(call).rejects.toThrow(error);
+        // Through a middleware that derives a shorter deadline for its attempt.
+        mesh.use((c, next) => next({ ...c, context: c.context.child({ timeoutMs: 1000 }) }));
+        await expect(mesh.invoke('echo', 'x', { timeoutMs })).rejects.toThrow(error);
+        expect(mesh.stats()).toMatchObject({ inFlight: 0 });
+        await mesh.close();
+      }
+    }
+
+    const transport = new InMemoryTransport();
+    transport.request = () => Promise.resolve(undefined as never);
+    const mesh = createMesh({ transport });
+    await expect(mesh.invoke('echo', 'x')).rejects.toBeInstanceOf(TypeError);
+    await expect(mesh.invoke('echo', 'x', { timeoutMs: Infinity })).rejects.toBeInstanceOf(TypeError);
+    expect(mesh.stats()).toMatchObject({ inFlight: 0 });
+    await mesh.close();
+  });
 });

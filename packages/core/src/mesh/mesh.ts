@@ -211,16 +211,24 @@ class MeshImpl implements Mesh {
         principal,
       };
       const reply = this.#request(envelope, cancellation, options.onProgress);
-      if (!isThenable(reply)) {
+      let sync: ReplyEnvelope | undefined;
+      try {
+        sync = isThenable(reply) ? undefined : reply;
+      } catch (error) {
+        // A reply whose `then` cannot even be read: the call fails, nothing is left in flight.
+        this.#done();
+        return Promise.reject(error);
+      }
+      if (sync !== undefined) {
         // Answered synchronously: nothing can time out or be cancelled any more.
         this.#done();
-        return reply.ok ? reply.message : Promise.reject(replyError(reply));
+        return sync.ok ? sync.message : Promise.reject(replyError(sync));
       }
-      // Promise.resolve: a transport may answer with any thenable; invokeDirect promises a native Promise.
-      if (!watched) return Promise.resolve(reply).then(this.#onReply, this.#settledError);
-      const pending = this.#pending(to, cancellation, deadline, parent, options.signal);
-      // A foreign thenable whose then() throws must become this call's failure, not a throw.
-      pending.followReply(reply instanceof Promise ? reply : Promise.resolve(reply));
+      const answer = reply as PromiseLike<ReplyEnvelope>;
+      // Every call gets a pending record here (it subscribes safely, whatever the thenable does),
+      // but only a watched one schedules a deadline or links a signal or parent.
+      const pending = watched ? this.#pending(to, cancellation, deadline, parent, options.signal) : this.#unwatched(to, cancellation);
+      pending.followReply(answer);
       return pending.promise;
     }
     const context = new RequestContext({
@@ -245,8 +253,7 @@ class MeshImpl implements Mesh {
       // A middleware that throws instead of rejecting still fails the call, never leaks it.
       work = Promise.reject(error);
     }
-    if (!watched) return work.then(this.#settledOk, this.#settledError);
-    const pending = this.#pending(to, cancellation, deadline, parent, options.signal);
+    const pending = watched ? this.#pending(to, cancellation, deadline, parent, options.signal) : this.#unwatched(to, cancellation);
     pending.follow(work);
     return pending.promise;
   }
@@ -262,23 +269,12 @@ class MeshImpl implements Mesh {
     return pending;
   }
 
+  /** A call with nothing to watch (no deadline, signal or parent) still settles through a PendingCall. */
+  #unwatched(to: string, cancellation: Cancellation): PendingCall {
+    return new PendingCall(to, cancellation, this.#scheduler, undefined, this.#doneHook);
+  }
+
   readonly #doneHook = (): void => this.#done();
-
-  readonly #onReply = (reply: ReplyEnvelope): Message => {
-    this.#done();
-    if (reply.ok) return reply.message;
-    throw replyError(reply);
-  };
-
-  readonly #settledOk = (message: Message): Message => {
-    this.#done();
-    return message;
-  };
-
-  readonly #settledError = (error: unknown): never => {
-    this.#done();
-    throw error;
-  };
 
   #done(): void {
     this.#inFlight--;
@@ -308,18 +304,16 @@ class MeshImpl implements Mesh {
       parentSpanId: ctx.parentSpanId,
       principal: ctx.principal,
     };
-    const answer = this.#request(envelope, ctx.cancellation, call.onProgress);
-    if (!isThenable(answer)) return answer.ok ? Promise.resolve(answer.message) : Promise.reject(replyError(answer));
-    const reply = answer instanceof Promise ? answer : Promise.resolve(answer);
-    // A middleware may have derived a context with an earlier deadline (a per-attempt timeout).
-    if (ctx.deadline !== undefined && !ctx.cancellation.watched) {
-      const pending = new PendingCall(call.to, ctx.cancellation, this.#scheduler, ctx.deadline);
-      // Also end the attempt at once when the call it belongs to is cancelled.
-      pending.linkParent(ctx.cancellation);
-      pending.followReply(reply);
-      return pending.promise;
-    }
-    return reply.then(unwrapReply);
+    const reply = this.#request(envelope, ctx.cancellation, call.onProgress);
+    if (!isThenable(reply)) return reply.ok ? Promise.resolve(reply.message) : Promise.reject(replyError(reply));
+    // A middleware may have derived a context with an earlier deadline (a per-attempt timeout); a
+    // PendingCall also turns whatever thenable the transport answered with into a safe promise.
+    const derived = ctx.deadline !== undefined && !ctx.cancellation.watched;
+    const pending = new PendingCall(call.to, ctx.cancellation, this.#scheduler, derived ? ctx.deadline : undefined);
+    // Also end the attempt at once when the call it belongs to is cancelled.
+    if (derived) pending.linkParent(ctx.cancellation);
+    pending.followReply(reply);
+    return pending.promise;
   }
 
   publish(topic: string, input: Message | MessageInit, options: PublishOptions = {}): Promise<void> {
@@ -399,11 +393,6 @@ function toMessage(input: Message | MessageInit): Message {
   if (typeof input === 'string') return createMessage(input);
   if (typeof input !== 'object' || input === null) return input;
   return input.id === undefined || input.role === undefined || input.metadata === undefined ? createMessage(input) : (input as Message);
-}
-
-function unwrapReply(reply: ReplyEnvelope): Message {
-  if (reply.ok) return reply.message;
-  throw replyError(reply);
 }
 
 function closedError(): MeshError {

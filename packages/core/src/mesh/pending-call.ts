@@ -65,29 +65,36 @@ export class PendingCall {
   }
 
   /** Settles with the work's outcome, unless the call already ended. */
-  follow(work: Promise<Message>): void {
-    work.then(
-      (message) => {
-        if (this.#finish()) this.#resolve(message);
-      },
-      (error: unknown) => {
-        if (this.#finish()) this.#reject(error);
-      },
-    );
+  follow(work: PromiseLike<Message>): void {
+    this.#subscribe(work, (message) => {
+      if (this.#finish()) this.#resolve(message);
+    });
   }
 
   /** Settles with a transport reply's outcome, unless the call already ended. */
-  followReply(reply: Promise<ReplyEnvelope>): void {
-    reply.then(
-      (envelope) => {
-        if (!this.#finish()) return;
+  followReply(reply: PromiseLike<ReplyEnvelope>): void {
+    this.#subscribe(reply, (envelope) => {
+      if (!this.#finish()) return;
+      try {
         if (envelope.ok) this.#resolve(envelope.message);
         else this.#reject(replyError(envelope));
-      },
-      (error: unknown) => {
-        if (this.#finish()) this.#reject(error);
-      },
-    );
+      } catch (error) {
+        // A transport that resolved with something that is not a reply envelope.
+        this.#reject(error);
+      }
+    });
+  }
+
+  /** Subscribes to `source`; a `then` that throws (a broken thenable) ends the call with that error. */
+  #subscribe<T>(source: PromiseLike<T>, onValue: (value: T) => void): void {
+    const onError = (error: unknown): void => {
+      if (this.#finish()) this.#reject(error);
+    };
+    try {
+      source.then(onValue, onError);
+    } catch (error) {
+      onError(error);
+    }
   }
 
   /** @internal DeadlineTarget */
