@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import { requestWorld } from '../../test/support/requests.js';
-import { defineRequest } from './define-request.js';
+import { codecsOf, defineRequest } from './define-request.js';
 
 describe('defineRequest', () => {
   it('refuses an empty type and non-zod schemas with INVALID_ARGUMENT', () => {
@@ -54,6 +54,14 @@ describe('defineRequest', () => {
     await expect(protocol.sendRequest('caller', 'worker', V2, { n: 5 } as never)).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
     await expect(protocol.sendRequest('caller', 'worker', V3, { b: true } as never)).resolves.toBe(true);
     await expect(protocol.sendRequest('caller', 'worker', V1, { n: 1 })).rejects.toMatchObject({ code: 'NO_HANDLER' });
+  });
+
+  it("keeps a definition's codecs in its own slot only: a derived definition used first does not take it", () => {
+    const V1 = defineRequest('v1', { input: z.object({ n: z.number() }), output: z.string() });
+    const V3 = Object.create(V1, { input: { value: z.object({ b: z.boolean() }) } }) as typeof V1;
+    expect(codecsOf(V3).inputSchema).toBe(V3.input);
+    expect(codecsOf(V1).inputSchema).toBe(V1.input);
+    expect(codecsOf(V1)).toBe(codecsOf(V1));
   });
 
   it('reads schemas on first use, so a shape getter may refer to a schema declared after the definition', async () => {

@@ -79,7 +79,8 @@ export function codecsOf(definition: AnyRequestDefinition): Codecs {
   const kept = slot?.codecs;
   if (kept !== undefined && kept.inputSchema === definition.input && kept.outputSchema === definition.output) return kept;
   const codecs = buildCodecs(definition);
-  if (slot !== undefined && kept === undefined) slot.codecs = codecs;
+  // Only a definition's own slot is filled: one derived with Object.create inherits its parent's.
+  if (slot !== undefined && kept === undefined && Object.hasOwn(definition, CODECS)) slot.codecs = codecs;
   return codecs;
 }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as zm from 'zod/mini';
+import * as core from 'zod/v4/core';
 import type { $ZodType } from 'zod/v4/core';
 import { compileSchema, type FastSchema } from './fast-schema.js';
 
@@ -204,6 +205,39 @@ describe('fastParser', () => {
     };
     expect(fast.parse(throwing)).toBe(MISS);
     expect(fast.check(throwing)).toBe(MISS);
+  });
+
+  it('runs no user code zod would not run: numbers are tested without valueOf', () => {
+    let calls = 0;
+    const boxed = {
+      valueOf() {
+        calls++;
+        return 3;
+      },
+    };
+    for (const schema of [z.number().positive().int(), z.number().gt(1).lt(5), z.int().min(0)]) {
+      const fast = fastParser(schema)!;
+      expect(fast.parse(boxed)).toBe(MISS);
+      expect(fast.check(boxed)).toBe(MISS);
+    }
+    expect(calls).toBe(0);
+  });
+
+  it("leaves a schema type of someone's own to zod, even one built on zod's string", () => {
+    const initString: (inst: core.$ZodString, def: core.$ZodStringDef) => void = core.$ZodString.init;
+    const Shouting = core.$constructor('Shouting', (inst: core.$ZodString, def: core.$ZodStringDef) => {
+      initString(inst, def);
+      const parse = inst._zod.parse;
+      inst._zod.parse = (payload, ctx) => {
+        const out = parse(payload, ctx) as core.ParsePayload;
+        if (typeof out.value === 'string') out.value = out.value.toUpperCase();
+        return out;
+      };
+    });
+    const schema = new Shouting({ type: 'string' });
+    expect(core.parse(schema, 'hi')).toBe('HI');
+    expect(fastParser(schema)).toBeUndefined();
+    expect(fastParser(z.object({ a: schema }))).toBeUndefined();
   });
 
   it("checks enums against zod's own values, taken when the schema was built", () => {

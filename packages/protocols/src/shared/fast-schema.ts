@@ -132,11 +132,25 @@ const CHECK_TRAITS: ReadonlySet<string> = new Set([
   '$ZodType',
 ]);
 
+/**
+ * True when every trait of `schema` is one of `allowed`, or the API layer's mirror of one
+ * (`ZodString`, `_ZodString`, `ZodMiniString` for `$ZodString`; `ZodType`, `ZodMiniType`). Any
+ * other trait, a subclass of someone's own for instance, may parse differently: zod decides.
+ */
 function hasOnlyTraits(schema: unknown, allowed: ReadonlySet<string>): boolean {
   const traits = (schema as { _zod: { traits?: unknown } })._zod.traits;
   if (!(traits instanceof Set)) return false;
-  for (const trait of traits as Set<unknown>) if (typeof trait !== 'string' || (trait.startsWith('$') && !allowed.has(trait))) return false;
+  for (const trait of traits as Set<unknown>) {
+    if (typeof trait !== 'string') return false;
+    if (trait.startsWith('$') ? !allowed.has(trait) : !allowed.has(coreTraitOf(trait))) return false;
+  }
   return true;
+}
+
+/** `$ZodString` for `ZodString`, `_ZodString` and `ZodMiniString`; '' for names that are not such a mirror. */
+function coreTraitOf(trait: string): string {
+  const match = /^_?Zod(?:Mini)?([A-Z]\w*)$/.exec(trait);
+  return match === null ? '' : `$Zod${match[1]!}`;
 }
 
 /** Neither optional nor defaulted as zod's object parser sees it (only such fields compile, bar `.optional()`). */
@@ -323,10 +337,12 @@ function generate(node: Node, copy: boolean, constants: unknown[], miss: (value:
         if (n.length !== undefined) lines.push(`if (${input}.length !== ${n.length} || SURROGATE.test(${input})) ${fail}`);
         return input;
       case 'number': {
-        // Number.isFinite, isInteger and isSafeInteger are false for anything but a number.
+        // Number.isFinite, isInteger and isSafeInteger are false for anything but a number (and
+        // never call valueOf): one of them runs before any comparison, integer tests first.
         const integer = n.tests.some((test) => test.op === 'int');
         if (!integer) lines.push(`if (!Number.isFinite(${input})) ${fail}`);
-        for (const test of n.tests) {
+        const ordered = [...n.tests].sort((a, b) => Number(b.op === 'int') - Number(a.op === 'int'));
+        for (const test of ordered) {
           if (test.op !== 'int') lines.push(`if (!(${input} ${test.op} ${String(test.bound)})) ${fail}`);
           else if (test.min === Number.MIN_SAFE_INTEGER && test.max === Number.MAX_SAFE_INTEGER) lines.push(`if (!Number.isSafeInteger(${input})) ${fail}`);
           else lines.push(`if (!Number.isInteger(${input}) || ${input} < ${test.min} || ${input} > ${test.max}) ${fail}`);
