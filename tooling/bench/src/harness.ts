@@ -1,7 +1,9 @@
 /**
  * A small benchmark harness built for a noisy shared machine: cases of one suite run interleaved
  * (A, B, C, then B, C, A, ...) for several rounds, each case's figure is the median of its rounds,
- * and every case is reported as a ratio to the suite's reference case measured in the same run.
+ * and every case is reported as a ratio to the suite's reference case measured in the same run:
+ * the median of its per-round ratios, each taken between samples measured seconds apart, so that
+ * the machine's slow swings (minutes of contention) cancel out instead of skewing one side.
  */
 
 /** One measured thing. */
@@ -76,7 +78,7 @@ export async function runSuite(suite: BenchSuite, options: RunOptions): Promise<
   }
   await suite.teardown?.();
   const medians = new Map([...samples].map(([name, values]) => [name, median(values)]));
-  const reference = medians.get(suite.reference);
+  const reference = samples.get(suite.reference);
   if (reference === undefined) throw new Error(`suite "${suite.title}" has no case named "${suite.reference}"`);
   return {
     title: suite.title,
@@ -89,7 +91,7 @@ export async function runSuite(suite: BenchSuite, options: RunOptions): Promise<
         name: c.name,
         opsPerSec: m,
         nsPerOp: 1e9 / m,
-        ratio: m / reference,
+        ratio: median(values.map((v, round) => v / reference[round]!)),
         spread: (Math.max(...values) - Math.min(...values)) / m,
       };
     }),
