@@ -121,4 +121,26 @@ describe('mesh.invokeDirect', () => {
     expect(mesh.stats()).toMatchObject({ inFlight: 0 });
     await mesh.close();
   });
+
+  it('fails the call, without throwing, when the transport answers at once with something that is not an envelope', async () => {
+    for (const answer of [null, 42, {}, { ok: false }]) {
+      const transport = new InMemoryTransport();
+      transport.request = () => answer as never;
+      const mesh = createMesh({ transport });
+      const direct = mesh.invokeDirect('echo', 'x');
+      expect(direct).toBeInstanceOf(Promise);
+      await expect(direct).rejects.toBeDefined();
+      // Through a middleware, next() itself returns a promise the middleware can catch.
+      mesh.use((call, next) => next(call).catch(() => ({ id: 'fallback', role: 'assistant', content: 'fallback', metadata: {} })));
+      await expect(mesh.invoke('echo', 'x')).resolves.toMatchObject({ content: 'fallback' });
+      expect(mesh.stats()).toMatchObject({ inFlight: 0 });
+      await mesh.close();
+    }
+    const transport = new InMemoryTransport();
+    transport.request = () => ({ get then(): never { throw new Error('getter bug'); } }) as never;
+    const mesh = createMesh({ transport });
+    mesh.use((call, next) => next(call).catch(() => ({ id: 'fallback', role: 'assistant', content: 'fallback', metadata: {} })));
+    await expect(mesh.invoke('echo', 'x')).resolves.toMatchObject({ content: 'fallback' });
+    await mesh.close();
+  });
 });

@@ -211,22 +211,23 @@ class MeshImpl implements Mesh {
         principal,
       };
       const reply = this.#request(envelope, cancellation, options.onProgress);
-      let sync: ReplyEnvelope | undefined;
+      let direct: Message | Promise<Message> | undefined;
       try {
-        sync = isThenable(reply) ? undefined : reply;
-      } catch (error) {
-        // A reply whose `then` cannot even be read: the call fails, nothing is left in flight.
-        this.#done();
-        return Promise.reject(error);
-      }
-      if (sync !== undefined) {
         // Answered synchronously: nothing can time out or be cancelled any more.
+        if (!isThenable(reply)) direct = reply.ok ? reply.message : Promise.reject(replyError(reply));
+      } catch (error) {
+        // A reply that is not an envelope, or whose `then` cannot even be read: the call fails.
+        direct = Promise.reject(error);
+      }
+      if (direct !== undefined) {
         this.#done();
-        return sync.ok ? sync.message : Promise.reject(replyError(sync));
+        return direct;
       }
       const answer = reply as PromiseLike<ReplyEnvelope>;
-      // Every call gets a pending record here (it subscribes safely, whatever the thenable does),
-      // but only a watched one schedules a deadline or links a signal or parent.
+      // The common case, a promise of the platform's own, is followed directly.
+      if (!watched && isPlainPromise(answer)) return answer.then(this.#onReply, this.#settledError);
+      // Anything else (a deadline to watch, a foreign thenable) settles through a pending record,
+      // which subscribes safely whatever the thenable does; only a watched one schedules or links.
       const pending = watched ? this.#pending(to, cancellation, deadline, parent, options.signal) : this.#unwatched(to, cancellation);
       pending.followReply(answer);
       return pending.promise;
@@ -253,6 +254,7 @@ class MeshImpl implements Mesh {
       // A middleware that throws instead of rejecting still fails the call, never leaks it.
       work = Promise.reject(error);
     }
+    if (!watched && isPlainPromise(work)) return work.then(this.#settledOk, this.#settledError);
     const pending = watched ? this.#pending(to, cancellation, deadline, parent, options.signal) : this.#unwatched(to, cancellation);
     pending.follow(work);
     return pending.promise;
@@ -275,6 +277,21 @@ class MeshImpl implements Mesh {
   }
 
   readonly #doneHook = (): void => this.#done();
+
+  readonly #onReply = (reply: ReplyEnvelope): Message => {
+    this.#done();
+    return unwrapReply(reply);
+  };
+
+  readonly #settledOk = (message: Message): Message => {
+    this.#done();
+    return message;
+  };
+
+  readonly #settledError = (error: unknown): never => {
+    this.#done();
+    throw error;
+  };
 
   #done(): void {
     this.#inFlight--;
@@ -305,10 +322,16 @@ class MeshImpl implements Mesh {
       principal: ctx.principal,
     };
     const reply = this.#request(envelope, ctx.cancellation, call.onProgress);
-    if (!isThenable(reply)) return reply.ok ? Promise.resolve(reply.message) : Promise.reject(replyError(reply));
+    try {
+      if (!isThenable(reply)) return reply.ok ? Promise.resolve(reply.message) : Promise.reject(replyError(reply));
+    } catch (error) {
+      // `next()` always returns a promise, whatever the transport answered.
+      return Promise.reject(error);
+    }
     // A middleware may have derived a context with an earlier deadline (a per-attempt timeout); a
     // PendingCall also turns whatever thenable the transport answered with into a safe promise.
     const derived = ctx.deadline !== undefined && !ctx.cancellation.watched;
+    if (!derived && isPlainPromise(reply)) return reply.then(unwrapReply);
     const pending = new PendingCall(call.to, ctx.cancellation, this.#scheduler, derived ? ctx.deadline : undefined);
     // Also end the attempt at once when the call it belongs to is cancelled.
     if (derived) pending.linkParent(ctx.cancellation);
@@ -393,6 +416,19 @@ function toMessage(input: Message | MessageInit): Message {
   if (typeof input === 'string') return createMessage(input);
   if (typeof input !== 'object' || input === null) return input;
   return input.id === undefined || input.role === undefined || input.metadata === undefined ? createMessage(input) : (input as Message);
+}
+
+function unwrapReply(reply: ReplyEnvelope): Message {
+  if (reply.ok) return reply.message;
+  throw replyError(reply);
+}
+
+/**
+ * A promise of the platform's own, with its own `then`: following it cannot throw or settle twice.
+ * Anything else a transport or middleware answers with goes through a PendingCall.
+ */
+function isPlainPromise<T>(value: PromiseLike<T>): value is Promise<T> {
+  return value instanceof Promise && Object.getPrototypeOf(value) === Promise.prototype && !Object.hasOwn(value, 'then');
 }
 
 function closedError(): MeshError {

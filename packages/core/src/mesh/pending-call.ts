@@ -10,7 +10,9 @@ import type { ReplyEnvelope } from '../transport/types.js';
  * A call that can end before its work does: at its deadline (TIMEOUT), when the caller's signal
  * aborts (CANCELLED) or when the parent call is cancelled (the parent's reason). Whichever comes
  * first settles the caller and cancels the callee; the timer entry and every listener are removed
- * on every path. Only calls that have one of those sources pay for this object.
+ * on every path. Calls with one of those sources pay for this object, and so do calls whose answer
+ * is a foreign thenable (it settles them once, whatever the thenable does); a plain promise
+ * without a deadline is followed directly.
  */
 export class PendingCall {
   readonly promise: Promise<Message>;
