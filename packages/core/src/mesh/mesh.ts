@@ -271,7 +271,7 @@ class MeshImpl implements Mesh {
     return pending;
   }
 
-  /** A call with nothing to watch (no deadline, signal or parent) still settles through a PendingCall. */
+  /** A PendingCall for a call with nothing to watch: it only makes a foreign thenable settle the call once. */
   #unwatched(to: string, cancellation: Cancellation): PendingCall {
     return new PendingCall(to, cancellation, this.#scheduler, undefined, this.#doneHook);
   }
