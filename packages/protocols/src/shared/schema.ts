@@ -1,7 +1,7 @@
 import { safeParse, type $ZodType, type output } from 'zod/v4/core';
 import type { $ZodIssue } from 'zod/v4/core';
 import { invalidArgument } from './errors.js';
-import { compileSchema, type FastSchema } from './fast-schema.js';
+import { compileSchema, type FastSchema } from './compiled-schema/compile.js';
 
 /** Outcome of {@link tryParse}: zod's own result object, nothing allocated on top. */
 export type ParseResult<T extends $ZodType> = { readonly success: true; readonly data: output<T> } | { readonly success: false; readonly error: { readonly issues: readonly $ZodIssue[] } };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import * as zm from 'zod/mini';
 import * as core from 'zod/v4/core';
 import type { $ZodType } from 'zod/v4/core';
-import { compileSchema, type FastSchema } from './fast-schema.js';
+import { compileSchema, type FastSchema } from './compile.js';
 
 /** What the compiled code returns for a value it does not vouch for (zod would decide). */
 const MISS = Symbol('miss');
