@@ -47,7 +47,7 @@ describe('call headers', () => {
 
   it('ignore lines without a colon, and a block without lines', () => {
     expect(parseCallHeaders(bytes(`NATS/1.0\r\nnonsense\r\n${Header.id}: r-1\r\n\r\n`))).toMatchObject({ id: 'r-1', trace: '' });
-    expect(parseCallHeaders(bytes('NATS/1.0'))).toEqual({ id: '', trace: '', deadline: '', from: '', progress: '' });
+    expect(parseCallHeaders(bytes('NATS/1.0'))).toEqual({ id: '', trace: '', deadline: '', from: '', progress: '', batch: '', coalesce: '' });
   });
 
   it('are written as nats.js would write them, and rewritten after a change through MsgHdrs', () => {

@@ -11,6 +11,10 @@ export interface CallHeaderValues {
   deadline: string;
   from: string;
   progress: string;
+  /** Set on a message carrying several requests: their count (see codec/batch.ts). */
+  batch: string;
+  /** `1` when the caller reads batched replies. */
+  coalesce: string;
 }
 
 /** The NATS header block's version line; a status (`NATS/1.0 503`) may follow it. */
@@ -93,7 +97,7 @@ export const HEADER_BLOCK_END = '\r\n';
 
 /** One pass over decoded headers (`MsgHdrs.get` scans every key on each call). */
 export function readCallHeaders(h: MsgHdrs): CallHeaderValues {
-  const call: CallHeaderValues = { id: '', trace: '', deadline: '', from: '', progress: '' };
+  const call: CallHeaderValues = { id: '', trace: '', deadline: '', from: '', progress: '', batch: '', coalesce: '' };
   for (const [key, values] of h) take(call, key, values[0] ?? '', 0);
   return call;
 }
@@ -107,8 +111,12 @@ export function readCallHeaders(h: MsgHdrs): CallHeaderValues {
  * its lines look like.
  */
 export function parseCallHeaders(block: Uint8Array): CallHeaderValues {
-  const text = Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString('utf8');
-  const call: CallHeaderValues = { id: '', trace: '', deadline: '', from: '', progress: '' };
+  return parseCallHeaderText(Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString('utf8'));
+}
+
+/** {@link parseCallHeaders} of a header block already decoded to text. */
+export function parseCallHeaderText(text: string): CallHeaderValues {
+  const call: CallHeaderValues = { id: '', trace: '', deadline: '', from: '', progress: '', batch: '', coalesce: '' };
   let seen = 0;
   let start = text.indexOf('\r\n');
   if (start < 0) return call;
@@ -149,12 +157,15 @@ export function callHeadersOf(msg: Msg): CallHeaderValues | undefined {
 
 /** Records `value` for a call header not in `seen` yet; returns the headers seen so far. */
 function take(call: CallHeaderValues, key: string, value: string, seen: number): number {
-  const bit = key === Header.id ? 1 : key === Header.trace ? 2 : key === Header.deadline ? 4 : key === Header.from ? 8 : key === Header.progress ? 16 : 0;
+  const bit =
+    key === Header.id ? 1 : key === Header.trace ? 2 : key === Header.deadline ? 4 : key === Header.from ? 8 : key === Header.progress ? 16 : key === Header.batch ? 32 : key === Header.coalesce ? 64 : 0;
   if (bit === 0 || (seen & bit) !== 0) return seen;
   if (bit === 1) call.id = value;
   else if (bit === 2) call.trace = value;
   else if (bit === 4) call.deadline = value;
   else if (bit === 8) call.from = value;
-  else call.progress = value;
+  else if (bit === 16) call.progress = value;
+  else if (bit === 32) call.batch = value;
+  else call.coalesce = value;
   return seen | bit;
 }

@@ -20,6 +20,13 @@ export const Header = {
   kind: 'Am-Kind',
   /** On `accepted` frames: the serving transport instance, which callers may probe for liveness. */
   instance: 'Am-Instance',
+  /**
+   * On a message that carries several requests (or several final replies) at once: how many. Each
+   * member keeps its own reply subject and header block (see codec/batch.ts).
+   */
+  batch: 'Am-Batch',
+  /** Present (`1`) on requests whose caller reads batched replies. */
+  coalesce: 'Am-Coalesce',
 } as const;
 
 /** The value of {@link Header.kind} on progress frames. */
@@ -68,7 +75,8 @@ export type InboxFrame =
   | { readonly kind: 'reply' }
   | { readonly kind: 'no-responders' }
   | { readonly kind: 'progress' }
-  | { readonly kind: 'accepted'; readonly instance: string };
+  | { readonly kind: 'accepted'; readonly instance: string }
+  | { readonly kind: 'batch'; readonly count: string };
 
 const REPLY: InboxFrame = { kind: 'reply' };
 const NO_RESPONDERS: InboxFrame = { kind: 'no-responders' };
@@ -77,7 +85,8 @@ const PROGRESS: InboxFrame = { kind: 'progress' };
 /**
  * Classifies an inbox message: the final reply has no headers (the common case costs nothing),
  * the server's "no responders" status is a 503 with an empty body, frames before the reply say
- * their kind. Unknown kinds are treated as the reply, whose validation then decides.
+ * their kind, and several final replies sent together say how many. Unknown kinds are treated as
+ * the reply, whose validation then decides.
  */
 export function classifyFrame(msg: { readonly data: Uint8Array; readonly headers?: MsgHdrs | undefined }): InboxFrame {
   const h = msg.headers;
@@ -86,5 +95,7 @@ export function classifyFrame(msg: { readonly data: Uint8Array; readonly headers
   const kind = h.get(Header.kind);
   if (kind === PROGRESS_KIND) return PROGRESS;
   if (kind === ACCEPTED_KIND) return { kind: 'accepted', instance: h.get(Header.instance) };
+  const count = h.get(Header.batch);
+  if (count !== '') return { kind: 'batch', count };
   return REPLY;
 }

@@ -24,15 +24,16 @@ export function stringifyJson(value: unknown, what: string): string {
 }
 
 /**
- * Decodes untrusted bytes as JSON. Oversize bodies are refused before any parsing; malformed
- * UTF-8 or JSON is INVALID_MESSAGE. The result is `unknown`: validate its shape next.
+ * Decodes untrusted bytes (or text already decoded from `size` bytes) as JSON. Oversize bodies
+ * are refused before any parsing; malformed UTF-8 or JSON is INVALID_MESSAGE. The result is
+ * `unknown`: validate its shape next.
  */
-export function decodeJson(bytes: Uint8Array, maxBytes: number, what: string): unknown {
-  if (bytes.byteLength > maxBytes) throw invalidMessage(`${what} is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
-  if (bytes.byteLength === 0) throw invalidMessage(`${what} is empty`);
+export function decodeJson(input: Uint8Array | string, maxBytes: number, what: string, size = typeof input === 'string' ? input.length : input.byteLength): unknown {
+  if (size > maxBytes) throw invalidMessage(`${what} is ${size} bytes, over the ${maxBytes}-byte limit`);
+  if (size === 0) throw invalidMessage(`${what} is empty`);
   let text: string;
   try {
-    text = UTF8.decode(bytes);
+    text = typeof input === 'string' ? input : UTF8.decode(input);
   } catch (error) {
     throw invalidMessage(`${what} is not valid UTF-8`, error);
   }

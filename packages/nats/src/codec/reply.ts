@@ -1,17 +1,27 @@
 import { parseReplyEnvelope, type JsonValue, type ReplyEnvelope } from '@agentmesh/core';
 import { invalidMessage } from '../errors.js';
-import { decodeJson, encodeJson, ENVELOPE_SLACK_BYTES } from './json.js';
+import { decodeJson, encodeJson, ENVELOPE_SLACK_BYTES, stringifyJson } from './json.js';
 
 /** Encodes a reply envelope (the final frame: sent without headers, so the common case is cheapest). */
 export function encodeReply(reply: ReplyEnvelope): Uint8Array {
   return encodeJson(reply, 'reply');
 }
 
-/** Decodes and validates a reply from the wire; INVALID_MESSAGE if it is not one. */
-export function decodeReply(data: Uint8Array, maxBytes: number, expectedId: string): ReplyEnvelope {
-  const reply = parseReplyEnvelope(decodeJson(data, maxBytes + ENVELOPE_SLACK_BYTES, 'reply'), maxBytes);
+/** The JSON text of a reply envelope, for a batch of replies. */
+export function replyText(reply: ReplyEnvelope): string {
+  return stringifyJson(reply, 'reply');
+}
+
+/** Decodes and validates a reply from the wire (bytes, or text of `size` bytes); INVALID_MESSAGE if it is not one. */
+export function decodeReply(data: Uint8Array | string, maxBytes: number, expectedId: string, size?: number): ReplyEnvelope {
+  const reply = parseReplyEnvelope(decodeJson(data, maxBytes + ENVELOPE_SLACK_BYTES, 'reply', size), maxBytes);
   if (reply.id !== expectedId) throw invalidMessage(`reply is for request "${reply.id}", expected "${expectedId}"`);
   return reply;
+}
+
+/** Decodes and validates a reply that is not for one request in particular (a batch refused as a whole). */
+export function decodeAnyReply(data: Uint8Array, maxBytes: number): ReplyEnvelope {
+  return parseReplyEnvelope(decodeJson(data, maxBytes + ENVELOPE_SLACK_BYTES, 'reply'), maxBytes);
 }
 
 /** Encodes one progress frame's data. */
