@@ -13,5 +13,8 @@ describe('options', () => {
     expect(() => resolveOptions({ durable: { maxDeliver: 0 } })).toThrow(/durable.maxDeliver/);
     expect(() => resolveOptions({ reconnectGraceMs: -1 })).toThrow(/reconnectGraceMs/);
     expect(resolveOptions({ reconnectGraceMs: 0 }).reconnectGraceMs).toBe(0);
+    for (const bad of [0, 1.5, 1025, Number.NaN]) expect(() => resolveOptions({ maxCoalesced: bad })).toThrow(/maxCoalesced/);
+    expect(resolveOptions({ maxCoalesced: 1 }).maxCoalesced).toBe(1);
+    expect(resolveOptions({}).maxCoalesced).toBe(64);
   });
 });

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_MESSAGE_BYTES, MeshError } from '@agentmesh/core';
 import type { DeadLetterStore } from '@agentmesh/resilience';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import { MAX_BATCH_MEMBERS } from './codec/batch.js';
 import { silentLogger, type TransportLogger } from './logger.js';
 
 /** Default subject prefix. */
@@ -19,6 +20,8 @@ export const DEFAULT_RECONNECT_GRACE_MS = 2_000;
 export const DEFAULT_ACCEPTED_NOTICE_AFTER_MS = 500;
 /** Default: how often a caller checks that replicas running its announced requests are alive. */
 export const DEFAULT_REPLICA_CHECK_INTERVAL_MS = 1_000;
+/** Default: most requests (or replies) sent together in one NATS message. */
+export const DEFAULT_MAX_COALESCED = 64;
 /** Default number of requests parked while the connection is down. */
 export const DEFAULT_MAX_PARKED_REQUESTS = 10_000;
 
@@ -98,6 +101,14 @@ export interface NatsTransportOptions {
    * @default DEFAULT_REPLICA_CHECK_INTERVAL_MS (1 s)
    */
   readonly replicaCheckIntervalMs?: number;
+  /**
+   * Requests to the same agent sent during the same turn of the event loop go out together, up to
+   * this many per NATS message (each keeps its own header block and reply subject); so do replies
+   * to requests that came that way. A lone request is always sent on its own, at once. 1 sends
+   * every request in a message of its own, for serving sides that do not read batches (agentmesh
+   * always does). @default DEFAULT_MAX_COALESCED (64)
+   */
+  readonly maxCoalesced?: number;
   /** Durable subscription settings. @default DEFAULT_DURABLE */
   readonly durable?: DurableOptions;
 }
@@ -116,6 +127,7 @@ export interface ResolvedOptions {
   readonly reconnectGraceMs: number;
   readonly acceptedNoticeAfterMs: number;
   readonly replicaCheckIntervalMs: number;
+  readonly maxCoalesced: number;
   readonly durable: Required<Omit<DurableOptions, 'deadLetterStore'>> & { readonly deadLetterStore: DeadLetterStore | undefined };
 }
 
@@ -136,6 +148,7 @@ export function resolveOptions(o: NatsTransportOptions): ResolvedOptions {
     reconnectGraceMs: nonNegative(o.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS, 'reconnectGraceMs'),
     acceptedNoticeAfterMs: nonNegative(o.acceptedNoticeAfterMs ?? DEFAULT_ACCEPTED_NOTICE_AFTER_MS, 'acceptedNoticeAfterMs'),
     replicaCheckIntervalMs: positive(o.replicaCheckIntervalMs ?? DEFAULT_REPLICA_CHECK_INTERVAL_MS, 'replicaCheckIntervalMs'),
+    maxCoalesced: count(o.maxCoalesced ?? DEFAULT_MAX_COALESCED, 'maxCoalesced', MAX_BATCH_MEMBERS),
     durable: {
       maxDeliver: positive(d.maxDeliver ?? DEFAULT_DURABLE.maxDeliver, 'durable.maxDeliver'),
       backoffMs: positive(d.backoffMs ?? DEFAULT_DURABLE.backoffMs, 'durable.backoffMs'),
@@ -146,6 +159,13 @@ export function resolveOptions(o: NatsTransportOptions): ResolvedOptions {
       deadLetterStore: d.deadLetterStore,
     },
   };
+}
+
+function count(value: number, name: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new MeshError('INVALID_ARGUMENT', `${name} must be an integer from 1 to ${max}, got ${String(value)}`);
+  }
+  return value;
 }
 
 function nonNegative(value: number, name: string): number {

@@ -1,7 +1,8 @@
 import { createMessage, defineAgent, parseRequestEnvelope, type Mesh } from '@agentmesh/core';
-import { headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { BatchWriter, batchHeadersFor, decodeBatch } from '../src/codec/batch.js';
 import { callHeadersOf, readCallHeaders, WireHeaders } from '../src/codec/call-headers.js';
 import { Header } from '../src/index.js';
 import { describeWithNats } from './support/nats.js';
@@ -26,6 +27,16 @@ function isValidBody(value: unknown): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** True when `bytes` is not a well-formed batch of `count` members. */
+function unreadable(bytes: Uint8Array, count: string): boolean {
+  try {
+    decodeBatch(bytes, count);
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -116,6 +127,55 @@ describeWithNats('ingress validation (fuzzed)', () => {
       { numRuns: 100 },
     );
     expect(handled).toBe(0);
+  });
+
+  it('answers a batch it cannot read as a whole with INVALID_MESSAGE on the batch reply subject', async () => {
+    const line = fc.tuple(fc.string({ maxLength: 8 }), fc.nat({ max: 40 }), fc.nat({ max: 40 })).map(([r, h, t]) => `${r} ${h} ${t}\r\n`);
+    const body = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }),
+      fc.array(fc.oneof(line, fc.string({ maxLength: 30 }), fc.constant(JSON.stringify(validBody)))).map((parts) => new TextEncoder().encode(parts.join(''))),
+    );
+    const count = fc.oneof(fc.constantFrom('1', '2', '3', '1025', '0', 'x', '-1'), fc.stringMatching(/^[!-~]{1,5}$/));
+    await fc.assert(
+      fc.asyncProperty(body, count, async (bytes, n) => {
+        fc.pre(unreadable(bytes, n));
+        const h = headers();
+        h.set(Header.batch, n);
+        expect(await ask(bytes, h)).toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+      }),
+      { numRuns: 200 },
+    );
+    expect(handled).toBe(0);
+    await stillServes();
+  });
+
+  it('handles each member of a batch as if it came alone, answering each on its own reply subject', async () => {
+    const inbox = createInbox();
+    const answers = new Map<string, { ok: boolean; id: string; error?: { code: string } }>();
+    raw.subscribe(`${inbox}.*`, { callback: (_e, msg) => void answers.set(msg.subject.slice(inbox.length + 1), msg.json()) });
+    await raw.flush();
+    const block = (id: string, extra = ''): string => `NATS/1.0\r\n${Header.id}: ${id}\r\n${Header.trace}: t;${id}\r\n${extra}\r\n`;
+    const members: [string, string, string][] = [
+      ['good', block('r-good'), JSON.stringify(validBody)],
+      ['json', block('r-json'), '{"message":'],
+      ['shape', block('r-shape'), JSON.stringify({ message: 'no', depth: 1 })],
+      ['headless', '', JSON.stringify(validBody)],
+      ['nested', block('r-nested', `${Header.batch}: 2\r\n`), JSON.stringify(validBody)],
+      ['big', block('r-big'), JSON.stringify({ ...validBody, message: { ...validBody.message, content: 'x'.repeat(MAX + 10) } })],
+      ['utf8', block('r-utf8'), JSON.stringify({ ...validBody, message: { ...validBody.message, content: 'café ☕' } })],
+    ];
+    const writer = new BatchWriter();
+    for (const [name, h, body] of members) writer.add(`${inbox}.${name}`, h, body, Buffer.byteLength(body));
+    raw.publish(subject, writer.finish(), { reply: `${inbox}.batch`, headers: batchHeadersFor(members.length) });
+    await until(() => answers.size === members.length);
+    expect(answers.get('good')).toMatchObject({ id: 'r-good', ok: true, message: { content: 'hi' } });
+    expect(answers.get('utf8')).toMatchObject({ id: 'r-utf8', ok: true, message: { content: 'café ☕' } });
+    for (const [name, id] of [['json', 'r-json'], ['shape', 'r-shape'], ['headless', 'unknown'], ['nested', 'r-nested'], ['big', 'r-big']] as const) {
+      expect(answers.get(name), name).toMatchObject({ id, ok: false, error: { code: 'INVALID_MESSAGE' } });
+    }
+    expect(answers.has('batch')).toBe(false);
+    expect(handled).toBe(2);
+    await stillServes();
   });
 
   it('reads call headers from the raw block of real nats.js messages (the fast path is in place)', async () => {

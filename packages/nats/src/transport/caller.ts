@@ -1,5 +1,6 @@
-import { MeshError, type ReplyEnvelope, type RequestEnvelope, type RequestOptions } from '@agentmesh/core';
+import { MeshError, type ReplyEnvelope, type RequestEnvelope, type RequestOptions, type SerializedMeshError } from '@agentmesh/core';
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { decodeBatch } from '../codec/batch.js';
 import { encodeCancel } from '../codec/cancel.js';
 import { classifyFrame, type InboxFrame } from '../codec/headers.js';
 import { decodeProgress, decodeReply } from '../codec/reply.js';
@@ -9,8 +10,11 @@ import type { TransportLogger } from '../logger.js';
 import { isSubjectPath, type Subjects } from '../subjects.js';
 import { Idle } from './idle.js';
 import { ReplicaWatch } from './liveness.js';
+import { Routes } from './routes.js';
 import { Parking } from './parking.js';
 import { PendingRequest } from './pending-request.js';
+import { RequestBatches } from './request-batches.js';
+import { SlotTable } from './token-table.js';
 
 /** What a {@link Caller} needs. */
 export interface CallerOptions {
@@ -22,6 +26,10 @@ export interface CallerOptions {
   readonly maxParked: number;
   readonly reconnectGraceMs: number;
   readonly replicaCheckIntervalMs: number;
+  /** Most requests per NATS message (1: never batch). */
+  readonly maxCoalesced: number;
+  /** Largest batch message, in bytes. */
+  readonly maxBatchBytes: () => number;
 }
 
 /** Pause before asking again when nobody answered right after a reconnect. */
@@ -33,23 +41,43 @@ const GRACE_RETRY_MS = 50;
  * and the reply arrive on the request's own inbox subject, in order. While the connection is down,
  * new requests are parked and sent on reconnect; requests already sent fail TRANSPORT_ERROR, since
  * their replies are lost with the connection. Right after a reconnect, "no responders" is asked
- * again for a short grace period: the serving side may not have re-subscribed yet.
+ * again for a short grace period: the serving side may not have re-subscribed yet. Requests to an
+ * agent whose replies come batched are sent batched too (see Route and RequestBatches).
  */
 export class Caller {
   readonly #o: CallerOptions;
   readonly #inbox: string;
   readonly #sub: Subscription;
-  readonly #pending = new Map<string, PendingRequest>();
+  readonly #pending = new SlotTable<PendingRequest>();
   readonly #idle = new Idle();
   readonly #watch: ReplicaWatch<PendingRequest>;
   readonly #parking: Parking<PendingRequest>;
-  #next = 0;
+  readonly #batches: RequestBatches | undefined;
+  readonly #routes: Routes;
 
   constructor(options: CallerOptions) {
     this.#o = options;
     this.#inbox = createInbox(options.inboxPrefix);
     this.#sub = options.nc.subscribe(`${this.#inbox}.*`, { callback: this.#onFrame });
-    this.#parking = new Parking<PendingRequest>(options.maxParked, options.reconnectGraceMs, (p) => this.#pending.get(p.token) === p);
+    this.#routes = new Routes(options.subjects);
+    if (options.maxCoalesced > 1) {
+      const host = {
+        nc: options.nc,
+        inbox: this.#inbox,
+        maxBytes: options.maxBytes,
+        logger: options.logger,
+        waiting: (p: PendingRequest) => this.#pending.holds(p),
+        sendAlone: (p: PendingRequest) => this.#sendAlone(p),
+        connected: () => this.#parking.connected,
+        fail: (p: PendingRequest, error: unknown) => this.#fail(p, error),
+        noResponders: (p: PendingRequest) => this.#noResponders(p),
+        refused: (p: PendingRequest, error: SerializedMeshError) => {
+          if (this.#remove(p)) p.resolve({ id: p.envelope.id, ok: false, error });
+        },
+      };
+      this.#batches = new RequestBatches(host, options.maxCoalesced, options.maxBatchBytes);
+    }
+    this.#parking = new Parking<PendingRequest>(options.maxParked, options.reconnectGraceMs, (p) => this.#pending.holds(p));
     this.#watch = new ReplicaWatch<PendingRequest>({
       nc: options.nc,
       subjects: options.subjects,
@@ -74,67 +102,107 @@ export class Caller {
     }
     let wire: WireRequest;
     try {
-      wire = encodeRequest(envelope, options.onProgress !== undefined);
+      wire = encodeRequest(envelope, options.onProgress !== undefined, this.#batches !== undefined);
     } catch (error) {
       return Promise.reject(error);
     }
-    const token = (++this.#next).toString(36);
     return new Promise<ReplyEnvelope>((resolve, reject) => {
-      const p = new PendingRequest(token, `${this.#inbox}.${token}`, envelope, wire, resolve, reject, options.onProgress);
-      this.#pending.set(token, p);
+      const p = new PendingRequest(this.#routes.get(envelope.to), envelope, wire, resolve, reject, options.onProgress);
+      p.reply = `${this.#inbox}.${this.#pending.add(p)}`;
       p.unlink = options.cancellation.onCancel((why) => this.#cancel(p, why));
       this.#dispatch(p);
     });
   }
 
-  /** Sends now, or parks until the connection is back. */
+  /** Sends (batched ones at the end of this turn), or parks until the connection is back. */
   #dispatch(p: PendingRequest): void {
-    if (this.#parking.connected) this.#send(p);
+    if (this.#parking.connected) this.#queue(p);
     else if (!this.#parking.park(p)) this.#fail(p, transportError(`the NATS connection is down and ${this.#parking.max} requests already wait for it`));
   }
 
+  #queue(p: PendingRequest): void {
+    if (this.#batches === undefined || !p.route.coalesce) this.#send(p);
+    else this.#batches.add(p);
+  }
+
   #send(p: PendingRequest): void {
+    if (!this.#pending.holds(p)) return;
     try {
-      this.#o.nc.publish(this.#o.subjects.agent(p.envelope.to), p.wire.data, { reply: p.reply, headers: p.wire.headers });
+      this.#o.nc.publish(p.route.subject, p.wire.data, { reply: p.reply, headers: p.wire.headers });
       p.sent = true;
     } catch (error) {
       this.#fail(p, fromNatsError(error, `request to "${p.envelope.to}"`));
     }
   }
 
+  /** Sends a request that waited for the end of the turn (or parks it if the connection dropped meanwhile). */
+  #sendAlone(p: PendingRequest): void {
+    if (this.#parking.connected) this.#send(p);
+    else if (this.#pending.holds(p)) this.#dispatch(p);
+  }
+
   readonly #onFrame = (error: Error | null, msg: Msg): void => {
     if (error !== null) return this.#o.logger.error({ err: error }, 'reply inbox subscription failed');
-    const p = this.#pending.get(msg.subject.slice(this.#inbox.length + 1));
-    if (p === undefined) return this.#o.logger.debug({ subject: msg.subject }, 'late reply dropped (the caller already gave up)');
+    const token = msg.subject.slice(this.#inbox.length + 1);
     let frame: InboxFrame;
     try {
       frame = classifyFrame(msg);
     } catch (failure) {
       // nats.js throws on header blocks it cannot decode; nothing may escape into its reader.
-      this.#o.logger.warn({ err: failure, requestId: p.envelope.id, to: p.envelope.to }, 'reply with unreadable headers refused');
-      this.#fail(p, invalidMessage(`the reply from "${p.envelope.to}" has unreadable headers`, failure));
+      const p = this.#pending.get(token);
+      this.#o.logger.warn({ err: failure, requestId: p?.envelope.id, to: p?.envelope.to }, 'reply with unreadable headers refused');
+      if (p !== undefined) this.#fail(p, invalidMessage(`the reply from "${p.envelope.to}" has unreadable headers`, failure));
       return;
+    }
+    if (frame.kind === 'batch') return this.#replies(frame.count, msg.data);
+    const p = this.#pending.get(token);
+    if (p === undefined) {
+      if (this.#batches?.answered(token, frame.kind === 'no-responders', msg.data) === true) return;
+      return this.#o.logger.debug({ subject: msg.subject }, 'late reply dropped (the caller already gave up)');
     }
     if (frame.kind === 'no-responders') return this.#noResponders(p);
     if (frame.kind === 'progress') return this.#progress(p, msg.data);
     if (frame.kind === 'accepted') return this.#watch.track(p, frame.instance);
+    this.#settle(p, msg.data, false);
+  };
+
+  #settle(p: PendingRequest, data: Uint8Array | string, batched: boolean, size?: number): void {
+    p.route.replied(batched);
     let reply: ReplyEnvelope;
     try {
-      reply = decodeReply(msg.data, this.#o.maxBytes, p.envelope.id);
+      reply = decodeReply(data, this.#o.maxBytes, p.envelope.id, size);
     } catch (failure) {
       this.#o.logger.warn({ err: failure, requestId: p.envelope.id, to: p.envelope.to }, 'invalid reply refused');
       this.#fail(p, failure);
       return;
     }
     if (this.#remove(p)) p.resolve(reply);
-  };
+  }
+
+  /** Final replies sent together: each settles its own request, as if it came alone. */
+  #replies(count: string, data: Uint8Array): void {
+    let members;
+    try {
+      members = decodeBatch(data, count);
+    } catch (failure) {
+      this.#o.logger.warn({ err: failure }, 'invalid reply batch dropped (its requests end at their deadline)');
+      return;
+    }
+    const prefix = `${this.#inbox}.`;
+    for (const m of members) {
+      const p = m.reply.startsWith(prefix) ? this.#pending.get(m.reply.slice(prefix.length)) : undefined;
+      if (p === undefined) this.#o.logger.debug({ subject: m.reply }, 'late reply dropped (the caller already gave up)');
+      else if (m.headers !== '') this.#fail(p, invalidMessage(`a batched reply from "${p.envelope.to}" carries headers`));
+      else this.#settle(p, m.body, true, m.bodyBytes);
+    }
+  }
 
   #noResponders(p: PendingRequest): void {
     if (this.#parking.inGrace) {
       p.sent = false;
       p.retry = setTimeout(() => {
         p.retry = undefined;
-        if (this.#pending.get(p.token) === p) this.#dispatch(p);
+        if (this.#pending.holds(p)) this.#dispatch(p);
       }, GRACE_RETRY_MS);
       return;
     }
@@ -165,9 +233,9 @@ export class Caller {
 
   /** Forgets `p` (false if it was already settled): listener, resend timer, liveness watch. */
   #remove(p: PendingRequest): boolean {
-    if (this.#pending.get(p.token) !== p) return false;
-    this.#pending.delete(p.token);
+    if (!this.#pending.delete(p)) return false;
     p.unlink();
+    this.#batches?.left(p);
     if (p.retry !== undefined) clearTimeout(p.retry);
     this.#watch.untrack(p);
     this.#idle.notify();
@@ -181,24 +249,25 @@ export class Caller {
   /** The connection dropped: replies to requests already sent are lost with it. */
   disconnected(): void {
     this.#parking.disconnected();
-    for (const p of [...this.#pending.values()]) {
+    for (const p of this.#pending.values()) {
       if (p.sent) this.#fail(p, transportError(`the NATS connection was lost while the request to "${p.envelope.to}" was in flight`));
     }
   }
 
   /** The connection is back: send what was parked (unless given up meanwhile). */
   reconnected(): void {
-    for (const p of this.#parking.reconnected()) this.#send(p);
+    for (const p of this.#parking.reconnected()) this.#queue(p);
   }
 
   /** Fails every pending request (the connection is gone for good). */
   failAll(error: MeshError): void {
     this.#parking.clear();
-    for (const p of [...this.#pending.values()]) this.#fail(p, error);
+    for (const p of this.#pending.values()) this.#fail(p, error);
   }
 
   /** Waits (bounded) for pending requests to settle, fails the rest with CLOSED, drops the inbox. */
   async close(timeoutMs: number): Promise<void> {
+    this.#batches?.flush();
     await this.#idle.until(() => this.#pending.size === 0, timeoutMs);
     this.failAll(closedError());
     this.#watch.stop();

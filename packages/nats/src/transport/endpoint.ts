@@ -1,7 +1,8 @@
 import { Cancellation, MeshError, toHandlerError, type JsonValue, type ReplyEnvelope, type RequestHandler } from '@agentmesh/core';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { decodeBatch, type BatchMember } from '../codec/batch.js';
 import { decodeCancel } from '../codec/cancel.js';
-import { callHeadersOf, type CallHeaderValues } from '../codec/call-headers.js';
+import { callHeadersOf, parseCallHeaderText, type CallHeaderValues } from '../codec/call-headers.js';
 import { decodeRequest, requestIdOf } from '../codec/request.js';
 import { invalidMessage, transportError } from '../errors.js';
 import type { TransportLogger } from '../logger.js';
@@ -20,7 +21,17 @@ export interface EndpointOptions {
   /** This transport's instance id, announced on requests running longer than `acceptedAfterMs`. */
   readonly instance: string;
   readonly acceptedAfterMs: number;
+  /** Most replies per NATS message to callers that batch (1: never batch). */
+  readonly maxCoalesced: number;
 }
+
+/**
+ * A synchronous answer quicker than this may share a message with other replies to its caller
+ * (if the caller reads batched replies). Only such answers are batched: a caller coalesces its
+ * requests to an agent only while its replies come batched, so agents whose handlers wait on
+ * something, or work long, keep one message per request, balanced per request across replicas.
+ */
+const QUICK_ANSWER_MS = 0.1;
 
 /** How often requests cancelled by their deadline (while their handler hangs on) are swept out. */
 const SWEEP_MS = 100;
@@ -58,7 +69,7 @@ export class Endpoint {
   constructor(options: EndpointOptions) {
     this.#o = options;
     const { nc, subjects, address } = options;
-    this.#send = new FrameSender(nc, options.logger, address, options.instance);
+    this.#send = new FrameSender(nc, options.logger, address, options.instance, options.maxCoalesced);
     this.#requests = nc.subscribe(subjects.agent(address), { queue: address, callback: this.#onRequest });
     this.#cancels = nc.subscribe(subjects.cancel(address), { callback: this.#onCancel });
   }
@@ -79,18 +90,48 @@ export class Endpoint {
       return;
     }
     let call: CallHeaderValues | undefined;
+    try {
+      // Reading headers may throw (nats.js refuses some header blocks), and nothing thrown here
+      // may escape into nats.js's reader, which would stop delivering messages.
+      call = callHeadersOf(msg);
+    } catch (failure) {
+      return this.#refuse(reply, undefined, failure, msg.subject);
+    }
+    if (call !== undefined && call.batch !== '') this.#handleBatch(reply, call.batch, msg);
+    else this.#handle(reply, call, msg.data, msg.subject);
+  };
+
+  /**
+   * Requests that came together: each is handled as if it came alone, on its own reply subject.
+   * A batch that is not well formed as a whole is refused on the batch's reply subject.
+   */
+  #handleBatch(reply: string, count: string, msg: Msg): void {
+    let members: BatchMember[];
+    try {
+      members = decodeBatch(msg.data, count);
+    } catch (failure) {
+      return this.#refuse(reply, undefined, failure, msg.subject);
+    }
+    for (const m of members) {
+      const call = m.headers === '' ? undefined : parseCallHeaderText(m.headers);
+      if (call !== undefined && call.batch !== '') this.#refuse(m.reply, call, invalidMessage('a batch member cannot be a batch'), msg.subject);
+      else this.#handle(m.reply, call, m.body, msg.subject, m.bodyBytes);
+    }
+  }
+
+  #refuse(reply: string, call: CallHeaderValues | undefined, failure: unknown, subject: string): void {
+    const refusal = MeshError.is(failure) ? failure : invalidMessage(String(failure));
+    this.#o.logger.warn({ err: refusal, subject, agent: this.#o.address }, 'invalid request refused');
+    this.#send.reply(reply, { id: requestIdOf(call), ok: false, error: refusal.toJSON() });
+  }
+
+  #handle(reply: string, call: CallHeaderValues | undefined, data: Uint8Array | string, subject: string, size?: number): void {
     let decoded: ReturnType<typeof decodeRequest>;
     try {
-      // Inside the try: reading headers may throw (nats.js refuses some header blocks), and nothing
-      // thrown here may escape into nats.js's reader, which would stop delivering messages.
-      call = callHeadersOf(msg);
       if (this.#active.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
-      decoded = decodeRequest(this.#o.address, msg.data, call, this.#o.maxBytes);
+      decoded = decodeRequest(this.#o.address, data, call, this.#o.maxBytes, size);
     } catch (failure) {
-      const refusal = MeshError.is(failure) ? failure : invalidMessage(String(failure));
-      this.#o.logger.warn({ err: refusal, subject: msg.subject, agent: this.#o.address }, 'invalid request refused');
-      this.#send.reply(reply, { id: requestIdOf(call), ok: false, error: refusal.toJSON() });
-      return;
+      return this.#refuse(reply, call, failure, subject);
     }
     const { envelope } = decoded;
     const cancellation = new Cancellation();
@@ -101,6 +142,7 @@ export class Endpoint {
         }
       : undefined;
     let result: ReplyEnvelope | Promise<ReplyEnvelope>;
+    const started = decoded.coalesce ? performance.now() : 0;
     try {
       result = this.#o.handler(envelope, { cancellation, progress, remote: true });
     } catch (thrown) {
@@ -110,7 +152,7 @@ export class Endpoint {
       // Answered at once: nothing can have cancelled it meanwhile, so it is never tracked (a map
       // entry added and removed per request costs more than the rest of this bookkeeping).
       active.done = true;
-      this.#send.reply(reply, result);
+      this.#send.reply(reply, result, decoded.coalesce && performance.now() - started < QUICK_ANSWER_MS);
       return;
     }
     active.startedAt = performance.now();
@@ -119,7 +161,7 @@ export class Endpoint {
     // cancelled at their deadline; caller notices and close() abandon them directly.
     this.#sweep ??= setTimeout(this.#onSweep, SWEEP_MS).unref();
     result.then((r) => this.#finish(active, r), (thrown: unknown) => this.#finish(active, this.#failure(envelope.id, thrown)));
-  };
+  }
 
   readonly #onCancel = (error: Error | null, msg: Msg): void => {
     if (error !== null) return;
@@ -189,6 +231,7 @@ export class Endpoint {
       active.cancellation.cancel(shutdown);
       this.#abandon(active, active.cancellation.reason ?? shutdown);
     }
+    this.#send.flush();
     clearTimeout(this.#sweep);
     this.#sweep = undefined;
     try {

@@ -37,7 +37,7 @@ export class Serving {
   /** Starts serving `address`; the closable drains it (see Endpoint.close). */
   serve(wire: Wire, address: string, handler: RequestHandler, info: AgentInfo): Closable {
     const o = this.#o;
-    const endpoint = new Endpoint({ nc: wire.nc, subjects: this.#subjects, address, handler, maxBytes: o.maxBytes, logger: o.logger, instance: wire.instance, acceptedAfterMs: o.acceptedNoticeAfterMs });
+    const endpoint = new Endpoint({ nc: wire.nc, subjects: this.#subjects, address, handler, maxBytes: o.maxBytes, logger: o.logger, instance: wire.instance, acceptedAfterMs: o.acceptedNoticeAfterMs, maxCoalesced: o.maxCoalesced });
     const unlist = this.#served.add(info);
     this.#endpoints.add(endpoint);
     this.#responders ??= {

@@ -5,6 +5,7 @@ import type { TransportLogger } from '../logger.js';
 import { DEFAULT_SERVERS, type NatsTransportOptions, type ResolvedOptions } from '../options.js';
 import type { Subjects } from '../subjects.js';
 import { Caller } from './caller.js';
+import { maxBatchBytes } from './coalescer.js';
 import { ConnectionWatcher, openConnection, type ConnectionEvents } from './connection.js';
 
 /** Everything a connected transport runs on. */
@@ -33,6 +34,8 @@ export async function attachWire(options: NatsTransportOptions, o: ResolvedOptio
     maxParked: o.maxParked,
     reconnectGraceMs: o.reconnectGraceMs,
     replicaCheckIntervalMs: o.replicaCheckIntervalMs,
+    maxCoalesced: o.maxCoalesced,
+    maxBatchBytes: () => maxBatchBytes(nc),
   });
   const watcher = new ConnectionWatcher(
     nc,

@@ -1,0 +1,184 @@
+import { defineAgent, MeshError, type JsonValue, type Mesh } from '@agentmesh/core';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeEach, expect, it } from 'vitest';
+import { decodeBatch } from '../src/codec/batch.js';
+import { parseCallHeaderText } from '../src/codec/call-headers.js';
+import { Header } from '../src/index.js';
+import { describeWithNats } from './support/nats.js';
+import { until, useWorld, type TestWorld } from './support/world.js';
+
+/** Counts the messages on a subject, and those of them that carry a batch. */
+class Tap {
+  messages = 0;
+  batches = 0;
+  readonly members: { reply: string; id: string; trace: string; coalesce: string }[] = [];
+
+  constructor(nc: NatsConnection, subject: string) {
+    nc.subscribe(subject, { callback: (_e, msg) => this.#seen(msg) });
+  }
+
+  /** Requests (or replies) seen, batched or not. */
+  get total(): number {
+    return this.messages - this.batches + this.members.length;
+  }
+
+  /** Waits until `total` were seen: the tap's connection may lag behind the caller's. */
+  async saw(total: number): Promise<this> {
+    await until(() => this.total >= total);
+    expect(this.total).toBe(total);
+    return this;
+  }
+
+  #seen(msg: Msg): void {
+    this.messages++;
+    const count = msg.headers?.get(Header.batch) ?? '';
+    if (count === '') return;
+    this.batches++;
+    for (const m of decodeBatch(msg.data, count)) {
+      const call = parseCallHeaderText(m.headers);
+      this.members.push({ reply: m.reply, id: call.id, trace: call.trace, coalesce: call.coalesce });
+    }
+  }
+}
+
+/** `rounds` rounds of `size` concurrent calls; checks that every call got its own answer. */
+async function load(caller: Mesh, agent: string, rounds: number, size: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    const contents = Array.from({ length: size }, (_, i) => `r${round}-${i}`);
+    const answers = await Promise.all(contents.map((content) => caller.invoke(agent, content)));
+    expect(answers.map((a) => a.content)).toEqual(contents);
+  }
+}
+
+describeWithNats('coalescing over NATS', () => {
+  const current = useWorld();
+  let world: TestWorld;
+  beforeEach(() => {
+    world = current();
+  });
+
+  async function tapped(agent: string): Promise<{ caller: Mesh; requests: Tap; replies: Tap; raw: NatsConnection }> {
+    const inboxPrefix = `_INBOX_${world.prefix}`;
+    const caller = await world.mesh({ transport: { inboxPrefix } });
+    const raw = await world.raw();
+    const requests = new Tap(raw, `${world.prefix}.agent.${agent}`);
+    const replies = new Tap(raw, `${inboxPrefix}.>`);
+    await raw.flush();
+    return { caller, requests, replies, raw };
+  }
+
+  it('sends requests to an agent that answers at once together, each with its own headers, and each call gets its own answer', async () => {
+    const server = await world.mesh();
+    await server.register(defineAgent({ name: 'echo', handle: (m) => m.content }));
+    const { caller, requests, replies } = await tapped('echo');
+    await load(caller, 'echo', 5, 100);
+    await requests.saw(500);
+    await replies.saw(500);
+    // The first round goes one message per request; replies to it, and what follows, go batched.
+    expect(requests.batches).toBeGreaterThan(0);
+    expect(requests.messages).toBeLessThan(250);
+    expect(replies.batches).toBeGreaterThan(0);
+    expect(replies.messages).toBeLessThan(250);
+    const ids = requests.members.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const m of requests.members) {
+      expect(m.id).not.toBe('');
+      expect(m.trace.split(';')[1]).toBe(m.id);
+      expect(m.coalesce).toBe('1');
+    }
+    expect(new Set(requests.members.map((m) => m.reply)).size).toBe(requests.members.length);
+  });
+
+  it('sends one message per request to agents whose handlers wait on something, and their replicas share the load', async () => {
+    const counts = [0, 0];
+    for (const i of [0, 1]) {
+      const server = await world.mesh();
+      await server.register(defineAgent({ name: 'io', handle: async (m) => (counts[i]!++, await sleep(1), m.content) }));
+    }
+    const { caller, requests, replies } = await tapped('io');
+    await load(caller, 'io', 5, 60);
+    expect(await requests.saw(300)).toMatchObject({ messages: 300, batches: 0 });
+    expect(await replies.saw(300)).toMatchObject({ messages: 300, batches: 0 });
+    // Random queue-group balancing: each replica gets ~150 of 300; 60 is far below any plausible draw.
+    for (const count of counts) expect(count).toBeGreaterThan(60);
+  });
+
+  it('answers a synchronous handler that takes more than a moment alone', async () => {
+    const server = await world.mesh();
+    const busy = (m: { content: JsonValue }): JsonValue => {
+      const until = performance.now() + 0.5;
+      while (performance.now() < until);
+      return m.content;
+    };
+    await server.register(defineAgent({ name: 'busy', handle: busy }));
+    const { caller, requests, replies } = await tapped('busy');
+    await load(caller, 'busy', 3, 20);
+    expect(await requests.saw(60)).toMatchObject({ messages: 60, batches: 0 });
+    expect(await replies.saw(60)).toMatchObject({ messages: 60, batches: 0 });
+  });
+
+  it('sends every request in a message of its own with maxCoalesced: 1', async () => {
+    const server = await world.mesh();
+    await server.register(defineAgent({ name: 'echo', handle: (m) => m.content }));
+    const caller = await world.mesh({ transport: { maxCoalesced: 1 } });
+    const raw = await world.raw();
+    const requests = new Tap(raw, `${world.prefix}.agent.echo`);
+    await raw.flush();
+    await load(caller, 'echo', 3, 100);
+    expect(await requests.saw(300)).toMatchObject({ messages: 300, batches: 0 });
+  });
+
+  it('carries progress frames of batched requests before their replies', async () => {
+    const server = await world.mesh();
+    await server.register(defineAgent({ name: 'steps', handle: (m, ctx) => (ctx.reportProgress({ step: m.content }), m.content) }));
+    const { caller, requests } = await tapped('steps');
+    await load(caller, 'steps', 3, 50);
+    await requests.saw(150);
+    const before = requests.batches;
+    const framesAtReply = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const frames: JsonValue[] = [];
+        const reply = await caller.invoke('steps', `s${i}`, { onProgress: (p) => frames.push(p) });
+        expect(reply.content).toBe(`s${i}`);
+        return frames;
+      }),
+    );
+    await requests.saw(200);
+    expect(requests.batches).toBeGreaterThan(before);
+    framesAtReply.forEach((frames, i) => expect(frames).toEqual([{ step: `s${i}` }]));
+  });
+
+  it('fails every member of a batch to an agent nobody serves any more AGENT_NOT_FOUND, at once', async () => {
+    const server = await world.mesh();
+    await server.register(defineAgent({ name: 'gone', handle: (m) => m.content }));
+    const { caller, requests, raw } = await tapped('gone');
+    await load(caller, 'gone', 3, 50);
+    await requests.saw(150);
+    expect(requests.batches).toBeGreaterThan(0);
+    await raw.close(); // the tap is a responder too
+    await server.close();
+    const controller = new AbortController();
+    const started = performance.now();
+    const calls = Array.from({ length: 20 }, (_, i) => caller.invoke('gone', `c${i}`, i === 0 ? { timeoutMs: 10_000, signal: controller.signal } : { timeoutMs: 10_000 }));
+    // The first member gives up after the batch went out: the others still learn nobody is there.
+    queueMicrotask(() => controller.abort());
+    const outcomes = await Promise.all(calls.map((call) => call.catch((e: unknown) => e)));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(MeshError.is(outcomes[0], 'CANCELLED')).toBe(true);
+    for (const outcome of outcomes.slice(1)) expect(MeshError.is(outcome, 'AGENT_NOT_FOUND')).toBe(true);
+  });
+
+  it('gives every member of a batch the serving side refused as a whole that refusal', async () => {
+    const server = await world.mesh();
+    await server.register(defineAgent({ name: 'picky', handle: (m) => m.content }));
+    const { caller, raw } = await tapped('picky');
+    await load(caller, 'picky', 3, 50);
+    await server.close();
+    const refusal = { id: 'unknown', ok: false, error: new MeshError('INVALID_MESSAGE', 'cannot read this batch').toJSON() };
+    raw.subscribe(`${world.prefix}.agent.picky`, { queue: 'picky', callback: (_e, msg) => void msg.respond(JSON.stringify(refusal)) });
+    await raw.flush();
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => caller.invoke('picky', `c${i}`, { timeoutMs: 10_000 }).catch((e: unknown) => e)));
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ code: 'INVALID_MESSAGE', message: 'cannot read this batch' });
+  });
+});
