@@ -9,6 +9,7 @@ import type { TransportLogger } from '../logger.js';
 import type { Subjects } from '../subjects.js';
 import { FrameSender } from './frames.js';
 import { Idle, isThenable } from './idle.js';
+import { SlotTable, type Slotted } from './token-table.js';
 
 /** What an {@link Endpoint} needs. */
 export interface EndpointOptions {
@@ -36,7 +37,8 @@ const QUICK_ANSWER_MS = 0.1;
 /** How often requests cancelled by their deadline (while their handler hangs on) are swept out. */
 const SWEEP_MS = 100;
 
-class ActiveRequest {
+class ActiveRequest implements Slotted {
+  token = '';
   done = false;
   announced = false;
   /** When it started waiting for an asynchronous answer (only those are tracked). */
@@ -61,7 +63,11 @@ export class Endpoint {
   readonly #o: EndpointOptions;
   readonly #requests: Subscription;
   readonly #cancels: Subscription;
-  readonly #active = new Map<string, ActiveRequest>();
+  // Requests waiting for an asynchronous answer, and their tokens by reply subject. The map holds
+  // only strings: a churning Map's rehashed tables can be promoted by the young-generation GC and
+  // keep their successors alive (see SlotTable), so whatever its values reference would be too.
+  readonly #active = new SlotTable<ActiveRequest>();
+  readonly #byReply = new Map<string, string>();
   readonly #idle = new Idle();
   readonly #send: FrameSender;
   #sweep: ReturnType<typeof setTimeout> | undefined;
@@ -128,7 +134,7 @@ export class Endpoint {
   #handle(reply: string, call: CallHeaderValues | undefined, data: Uint8Array | string, subject: string, size?: number): void {
     let decoded: ReturnType<typeof decodeRequest>;
     try {
-      if (this.#active.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
+      if (this.#byReply.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
       decoded = decodeRequest(this.#o.address, data, call, this.#o.maxBytes, size);
     } catch (failure) {
       return this.#refuse(reply, call, failure, subject);
@@ -156,7 +162,7 @@ export class Endpoint {
       return;
     }
     active.startedAt = performance.now();
-    this.#active.set(reply, active);
+    this.#byReply.set(reply, this.#active.add(active));
     // No per-request cancel listener on this hot path: a periodic sweep finds requests the mesh
     // cancelled at their deadline; caller notices and close() abandon them directly.
     this.#sweep ??= setTimeout(this.#onSweep, SWEEP_MS).unref();
@@ -167,7 +173,8 @@ export class Endpoint {
     if (error !== null) return;
     try {
       const notice = decodeCancel(msg.data);
-      const active = this.#active.get(notice.reply);
+      const token = this.#byReply.get(notice.reply);
+      const active = token === undefined ? undefined : this.#active.get(token);
       if (active === undefined) return;
       active.callerGone = true;
       active.cancellation.cancel(notice.reason);
@@ -181,7 +188,7 @@ export class Endpoint {
   readonly #onSweep = (): void => {
     this.#sweep = undefined;
     const announceBefore = performance.now() - this.#o.acceptedAfterMs;
-    for (const active of [...this.#active.values()]) {
+    for (const active of this.#active.values()) {
       const reason = active.cancellation.reason;
       if (reason !== undefined) this.#abandon(active, reason);
       else if (!active.announced && active.startedAt <= announceBefore) {
@@ -209,7 +216,8 @@ export class Endpoint {
   #end(active: ActiveRequest): boolean {
     if (active.done) return false;
     active.done = true;
-    this.#active.delete(active.reply);
+    this.#active.delete(active);
+    this.#byReply.delete(active.reply);
     this.#idle.notify();
     return true;
   }
@@ -227,7 +235,7 @@ export class Endpoint {
     }
     await this.#idle.until(() => this.#active.size === 0, timeoutMs);
     const shutdown = transportError(`agent "${this.#o.address}" shut down before answering`);
-    for (const active of [...this.#active.values()]) {
+    for (const active of this.#active.values()) {
       active.cancellation.cancel(shutdown);
       this.#abandon(active, active.cancellation.reason ?? shutdown);
     }
