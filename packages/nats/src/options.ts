@@ -102,11 +102,10 @@ export interface NatsTransportOptions {
    */
   readonly replicaCheckIntervalMs?: number;
   /**
-   * Requests to the same agent sent during the same turn of the event loop go out together, up to
-   * this many per NATS message (each keeps its own header block and reply subject); so do replies
-   * to requests that came that way. A lone request is always sent on its own, at once. 1 sends
-   * every request in a message of its own, for serving sides that do not read batches (agentmesh
-   * always does). @default DEFAULT_MAX_COALESCED (64)
+   * Most requests to one agent sent together in one NATS message, when several are sent in the
+   * same turn of the event loop and the agent answers at once (see the README's Coalescing);
+   * replies to this transport's requests may come batched too. 1 turns batching off, for serving
+   * sides that read no batches (agentmesh always does). @default DEFAULT_MAX_COALESCED (64)
    */
   readonly maxCoalesced?: number;
   /** Durable subscription settings. @default DEFAULT_DURABLE */

@@ -85,7 +85,9 @@ describeWithNats('coalescing over NATS', () => {
     for (const m of requests.members) {
       expect(m.id).not.toBe('');
       expect(m.trace.split(';')[1]).toBe(m.id);
-      expect(m.coalesce).toBe('1');
+      // The caller names its inbox, under which it reads batched replies.
+      expect(m.coalesce.startsWith(`_INBOX_${world.prefix}.`)).toBe(true);
+      expect(m.reply.startsWith(`${m.coalesce}.`)).toBe(true);
     }
     expect(new Set(requests.members.map((m) => m.reply)).size).toBe(requests.members.length);
   });
@@ -102,6 +104,24 @@ describeWithNats('coalescing over NATS', () => {
     expect(await replies.saw(300)).toMatchObject({ messages: 300, batches: 0 });
     // Random queue-group balancing: each replica gets ~150 of 300; 60 is far below any plausible draw.
     for (const count of counts) expect(count).toBeGreaterThan(60);
+  });
+
+  it('spreads a burst of awaiting requests over the replicas, even right after quick answers were batched', async () => {
+    const awaiting = [0, 0];
+    for (const i of [0, 1]) {
+      const server = await world.mesh();
+      await server.register(defineAgent({ name: 'mixed', handle: (m) => (m.content === 'slow' ? (awaiting[i]!++, sleep(20).then(() => 'done')) : m.content) }));
+    }
+    const { caller, requests } = await tapped('mixed');
+    await load(caller, 'mixed', 4, 64);
+    await requests.saw(256);
+    expect(requests.batches).toBeGreaterThan(0);
+    // The burst goes out batched; the replica taking it handles the first and declines the rest,
+    // which come back and are sent one by one.
+    const answers = await Promise.all(Array.from({ length: 64 }, () => caller.invoke('mixed', 'slow')));
+    expect(answers.every((a) => a.content === 'done')).toBe(true);
+    expect(awaiting[0]! + awaiting[1]!).toBe(64);
+    for (const count of awaiting) expect(count).toBeGreaterThan(16);
   });
 
   it('answers a synchronous handler that takes more than a moment alone', async () => {
@@ -149,6 +169,18 @@ describeWithNats('coalescing over NATS', () => {
     framesAtReply.forEach((frames, i) => expect(frames).toEqual([{ step: `s${i}` }]));
   });
 
+  it('batches for a caller with a long inbox prefix too (any subject NATS carries fits a member line)', async () => {
+    const server = await world.mesh();
+    await server.register(defineAgent({ name: 'echo', handle: (m) => m.content }));
+    const caller = await world.mesh({ transport: { inboxPrefix: `_INBOX.${'x'.repeat(480)}` } });
+    const raw = await world.raw();
+    const requests = new Tap(raw, `${world.prefix}.agent.echo`);
+    await raw.flush();
+    await load(caller, 'echo', 4, 50);
+    await requests.saw(200);
+    expect(requests.batches).toBeGreaterThan(0);
+  });
+
   it('fails every member of a batch to an agent nobody serves any more AGENT_NOT_FOUND, at once', async () => {
     const server = await world.mesh();
     await server.register(defineAgent({ name: 'gone', handle: (m) => m.content }));
@@ -169,16 +201,31 @@ describeWithNats('coalescing over NATS', () => {
     for (const outcome of outcomes.slice(1)) expect(MeshError.is(outcome, 'AGENT_NOT_FOUND')).toBe(true);
   });
 
-  it('gives every member of a batch the serving side refused as a whole that refusal', async () => {
+  it('sends the requests of a batch a replica refused as a whole again one by one, and stops batching to it', async () => {
     const server = await world.mesh();
-    await server.register(defineAgent({ name: 'picky', handle: (m) => m.content }));
-    const { caller, raw } = await tapped('picky');
-    await load(caller, 'picky', 3, 50);
+    await server.register(defineAgent({ name: 'old', handle: (m) => m.content }));
+    const { caller, raw } = await tapped('old');
+    await load(caller, 'old', 3, 50);
     await server.close();
-    const refusal = { id: 'unknown', ok: false, error: new MeshError('INVALID_MESSAGE', 'cannot read this batch').toJSON() };
-    raw.subscribe(`${world.prefix}.agent.picky`, { queue: 'picky', callback: (_e, msg) => void msg.respond(JSON.stringify(refusal)) });
+    // A replica of an older version: it reads a batch as one malformed request and refuses it.
+    const seen = { batches: 0, singles: 0 };
+    raw.subscribe(`${world.prefix}.agent.old`, {
+      queue: 'old',
+      callback: (_e, msg) => {
+        const id = msg.headers?.get(Header.id) ?? '';
+        if (id === '') {
+          seen.batches++;
+          msg.respond(JSON.stringify({ id: 'unknown', ok: false, error: new MeshError('INVALID_MESSAGE', 'request has no id').toJSON() }));
+          return;
+        }
+        seen.singles++;
+        const body = msg.json<{ message: unknown }>();
+        msg.respond(JSON.stringify({ id, ok: true, message: body.message }));
+      },
+    });
     await raw.flush();
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => caller.invoke('picky', `c${i}`, { timeoutMs: 10_000 }).catch((e: unknown) => e)));
-    for (const outcome of outcomes) expect(outcome).toMatchObject({ code: 'INVALID_MESSAGE', message: 'cannot read this batch' });
+    await load(caller, 'old', 2, 20);
+    expect(seen.batches).toBe(1);
+    expect(seen.singles).toBe(40);
   });
 });

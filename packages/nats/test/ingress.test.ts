@@ -1,9 +1,10 @@
 import { createMessage, defineAgent, parseRequestEnvelope, type Mesh } from '@agentmesh/core';
-import { createInbox, headers, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { createInbox, headers, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BatchWriter, batchHeadersFor, decodeBatch } from '../src/codec/batch.js';
 import { callHeadersOf, readCallHeaders, WireHeaders } from '../src/codec/call-headers.js';
+import { DECLINED_BLOCK } from '../src/codec/headers.js';
 import { Header } from '../src/index.js';
 import { describeWithNats } from './support/nats.js';
 import { TestWorld, until } from './support/world.js';
@@ -149,33 +150,76 @@ describeWithNats('ingress validation (fuzzed)', () => {
     await stillServes();
   });
 
-  it('handles each member of a batch as if it came alone, answering each on its own reply subject', async () => {
-    const inbox = createInbox();
-    const answers = new Map<string, { ok: boolean; id: string; error?: { code: string } }>();
-    raw.subscribe(`${inbox}.*`, { callback: (_e, msg) => void answers.set(msg.subject.slice(inbox.length + 1), msg.json()) });
+  const block = (id: string, extra = ''): string => `NATS/1.0\r\n${Header.id}: ${id}\r\n${Header.trace}: t;${id}\r\n${extra}\r\n`;
+
+  /** Publishes a batch of [token, header block, body] members from `inbox`; resolves with what comes back on the batch token. */
+  async function askBatch(inbox: string, members: [string, string, string][]): Promise<Msg> {
+    const writer = new BatchWriter();
+    for (const [token, h, body] of members) writer.add(`${inbox}.${token}`, h, body, Buffer.byteLength(body));
+    const answer = new Promise<Msg>((resolve) => raw.subscribe(`${inbox}.batch`, { max: 1, callback: (_e, msg) => resolve(msg) }));
     await raw.flush();
-    const block = (id: string, extra = ''): string => `NATS/1.0\r\n${Header.id}: ${id}\r\n${Header.trace}: t;${id}\r\n${extra}\r\n`;
+    raw.publish(subject, writer.finish(), { reply: `${inbox}.batch`, headers: batchHeadersFor(members.length) });
+    return answer;
+  }
+
+  it('handles each member of a batch as if it came alone, and answers them together on the batch reply subject', async () => {
+    const inbox = createInbox();
     const members: [string, string, string][] = [
       ['good', block('r-good'), JSON.stringify(validBody)],
       ['json', block('r-json'), '{"message":'],
       ['shape', block('r-shape'), JSON.stringify({ message: 'no', depth: 1 })],
-      ['headless', '', JSON.stringify(validBody)],
-      ['nested', block('r-nested', `${Header.batch}: 2\r\n`), JSON.stringify(validBody)],
       ['big', block('r-big'), JSON.stringify({ ...validBody, message: { ...validBody.message, content: 'x'.repeat(MAX + 10) } })],
       ['utf8', block('r-utf8'), JSON.stringify({ ...validBody, message: { ...validBody.message, content: 'café ☕' } })],
     ];
-    const writer = new BatchWriter();
-    for (const [name, h, body] of members) writer.add(`${inbox}.${name}`, h, body, Buffer.byteLength(body));
-    raw.publish(subject, writer.finish(), { reply: `${inbox}.batch`, headers: batchHeadersFor(members.length) });
-    await until(() => answers.size === members.length);
-    expect(answers.get('good')).toMatchObject({ id: 'r-good', ok: true, message: { content: 'hi' } });
-    expect(answers.get('utf8')).toMatchObject({ id: 'r-utf8', ok: true, message: { content: 'café ☕' } });
-    for (const [name, id] of [['json', 'r-json'], ['shape', 'r-shape'], ['headless', 'unknown'], ['nested', 'r-nested'], ['big', 'r-big']] as const) {
-      expect(answers.get(name), name).toMatchObject({ id, ok: false, error: { code: 'INVALID_MESSAGE' } });
-    }
-    expect(answers.has('batch')).toBe(false);
+    const answer = await askBatch(inbox, members);
+    const count = answer.headers?.get(Header.batch) ?? '';
+    const replies = new Map(decodeBatch(answer.data, count).map((m) => [m.reply.slice(inbox.length + 1), JSON.parse(typeof m.body === 'string' ? m.body : new TextDecoder().decode(m.body)) as unknown]));
+    expect([...replies.keys()]).toEqual(members.map(([token]) => token));
+    expect(replies.get('good')).toMatchObject({ id: 'r-good', ok: true, message: { content: 'hi' } });
+    expect(replies.get('utf8')).toMatchObject({ id: 'r-utf8', ok: true, message: { content: 'café ☕' } });
+    for (const token of ['json', 'shape', 'big']) expect(replies.get(token), token).toMatchObject({ id: `r-${token}`, ok: false, error: { code: 'INVALID_MESSAGE' } });
     expect(handled).toBe(2);
     await stillServes();
+  });
+
+  it('refuses a batch as a whole, before handling any member, when a member has no call headers, is a batch, or replies elsewhere', async () => {
+    const good: [string, string, string] = ['good', block('r-good'), JSON.stringify(validBody)];
+    const cases: [string, [string, string, string]][] = [
+      ['no headers', ['bare', '', JSON.stringify(validBody)]],
+      ['a batch in a batch', ['nested', block('r-nested', `${Header.batch}: 2\r\n`), JSON.stringify(validBody)]],
+      ['another inbox', ['x.y', block('r-elsewhere'), JSON.stringify(validBody)]],
+    ];
+    for (const [label, bad] of cases) {
+      const answer = await askBatch(createInbox(), [good, bad]);
+      expect(answer.headers?.get(Header.batch) ?? '', label).toBe('');
+      expect(answer.json(), label).toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+    }
+    expect(handled).toBe(0);
+    await stillServes();
+  });
+
+  it('handles a batch until a member awaits, and declines the rest unhandled', async () => {
+    let started = 0;
+    const waited = (): Promise<string> => new Promise((resolve) => setTimeout(() => resolve('waited'), 20));
+    await server.register(defineAgent({ name: 'mixed', handle: (m) => (started++, m.content === 'wait' ? waited() : m.content) }));
+    subject = `${world.prefix}.agent.mixed`;
+    const inbox = createInbox();
+    const late = new Promise<Msg>((resolve) => raw.subscribe(`${inbox}.b`, { max: 1, callback: (_e, msg) => resolve(msg) }));
+    const body = (content: string): string => JSON.stringify({ ...validBody, message: { ...validBody.message, content } });
+    const answer = await askBatch(inbox, [
+      ['a', block('r-a'), body('quick')],
+      ['b', block('r-b'), body('wait')],
+      ['c', block('r-c'), body('quick')],
+      ['d', block('r-d'), body('quick')],
+    ]);
+    const members = decodeBatch(answer.data, answer.headers?.get(Header.batch) ?? '');
+    expect(members.map((m) => [m.reply.slice(inbox.length + 1), m.headers === '' ? 'reply' : m.headers])).toEqual([
+      ['a', 'reply'],
+      ['c', DECLINED_BLOCK],
+      ['d', DECLINED_BLOCK],
+    ]);
+    expect((await late).json()).toMatchObject({ id: 'r-b', ok: true, message: { content: 'waited' } });
+    expect(started).toBe(2);
   });
 
   it('reads call headers from the raw block of real nats.js messages (the fast path is in place)', async () => {

@@ -1,6 +1,6 @@
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { invalidMessage } from '../errors.js';
-import { HEADER_BLOCK_END, HEADER_BLOCK_START, headerLine, WireHeaders } from './call-headers.js';
+import { HEADER_BLOCK_END, HEADER_BLOCK_START, headerLine, parseCallHeaderText, WireHeaders, type CallHeaderValues } from './call-headers.js';
 import { Header } from './headers.js';
 
 /**
@@ -21,8 +21,11 @@ export interface BatchMember {
 
 /** Most members a batch may hold at ingress. */
 export const MAX_BATCH_MEMBERS = 1024;
-/** Longest member line accepted at ingress. */
-const MAX_LINE = 512;
+/**
+ * Longest member line accepted at ingress: any reply subject NATS itself carries fits (its
+ * protocol lines are at most `max_control_line`, 4 KiB by default).
+ */
+const MAX_LINE = 4096 + 32;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Bytes a member adds to a batch besides its header block and body. */
@@ -127,6 +130,34 @@ function isReplySubject(text: string, from: number, to: number): boolean {
     if (c < 0x21 || c > 0x7e || c === 0x2a || c === 0x3e) return false;
   }
   return true;
+}
+
+/**
+ * Checks a batch of requests as a whole and reads each member's call headers. Every member must
+ * have call headers (and not be a batch itself), and reply to the inbox the batch itself replies
+ * to: `<inbox>.<token>` where the batch's reply subject is `<inbox>.<its token>`. So a batch can
+ * only make the server answer the sender's own inbox, as a lone request can; and where NATS
+ * rewrote the batch's reply subject (a service import), nothing in it is answered to subjects
+ * NATS did not map. Throws INVALID_MESSAGE: the batch is then refused as a whole.
+ */
+export function requestBatchCalls(members: readonly BatchMember[], batchReply: string): CallHeaderValues[] {
+  const dot = batchReply.lastIndexOf('.');
+  const inbox = batchReply.slice(0, dot);
+  if (dot < 1) throw invalidMessage('a batch of requests needs a reply subject of the form <inbox>.<token>');
+  return members.map((m, i) => {
+    if (inboxOf(m.reply, inbox) === undefined) throw invalidMessage(`batch member ${i + 1} does not reply to the batch's inbox`);
+    if (m.headers === '') throw invalidMessage(`batch member ${i + 1} has no call headers`);
+    const call = parseCallHeaderText(m.headers);
+    if (call.batch !== '') throw invalidMessage(`batch member ${i + 1} is a batch itself`);
+    return call;
+  });
+}
+
+/** `inbox` when `subject` is `<inbox>.<token>` (one token, no further dots), else undefined. */
+export function inboxOf(subject: string, inbox: string): string | undefined {
+  const n = inbox.length;
+  if (n === 0 || subject.length <= n + 1 || subject.charCodeAt(n) !== 46 || !subject.startsWith(inbox)) return undefined;
+  return subject.indexOf('.', n + 1) === -1 ? inbox : undefined;
 }
 
 const batchHeaders: MsgHdrs[] = [];

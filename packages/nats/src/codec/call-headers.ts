@@ -13,7 +13,7 @@ export interface CallHeaderValues {
   progress: string;
   /** Set on a message carrying several requests: their count (see codec/batch.ts). */
   batch: string;
-  /** `1` when the caller reads batched replies. */
+  /** The caller's inbox when it reads batched replies. */
   coalesce: string;
 }
 

@@ -25,7 +25,10 @@ export const Header = {
    * member keeps its own reply subject and header block (see codec/batch.ts).
    */
   batch: 'Am-Batch',
-  /** Present (`1`) on requests whose caller reads batched replies. */
+  /**
+   * On requests whose caller reads batched replies: the caller's inbox, under which its reply
+   * subjects are `<inbox>.<token>`. Replies are batched only to reply subjects of that form.
+   */
   coalesce: 'Am-Coalesce',
 } as const;
 
@@ -33,6 +36,12 @@ export const Header = {
 export const PROGRESS_KIND = 'progress';
 /** The value of {@link Header.kind} on the frame announcing a long-running request to its caller. */
 export const ACCEPTED_KIND = 'accepted';
+/** The value of {@link Header.kind} on the frame saying a batched request was not handled: send it again alone. */
+export const DECLINED_KIND = 'declined';
+/** The header block of a declined frame. */
+export const DECLINED_BLOCK = `NATS/1.0\r\n${Header.kind}: ${DECLINED_KIND}\r\n\r\n`;
+/** The header block of a progress frame (as it is written in a batch). */
+export const PROGRESS_BLOCK = `NATS/1.0\r\n${Header.kind}: ${PROGRESS_KIND}\r\n\r\n`;
 
 // Header values are kept readable; anything outside printable ASCII (or our separators) is
 // percent-encoded, so a `%` always means an encoded value.
@@ -65,6 +74,13 @@ export function progressHeaders(): MsgHdrs {
   return h;
 }
 
+let declined: MsgHdrs | undefined;
+
+/** Headers of a declined frame sent alone (shared: nats.js only encodes headers it is given). */
+export function declinedHeaders(): MsgHdrs {
+  return (declined ??= MsgHdrsImpl.fromRecord({ [Header.kind]: [DECLINED_KIND] }));
+}
+
 /** Headers of the `accepted` frame naming the serving instance. */
 export function acceptedHeaders(instance: string): MsgHdrs {
   return MsgHdrsImpl.fromRecord({ [Header.kind]: [ACCEPTED_KIND], [Header.instance]: [instance] });
@@ -76,11 +92,13 @@ export type InboxFrame =
   | { readonly kind: 'no-responders' }
   | { readonly kind: 'progress' }
   | { readonly kind: 'accepted'; readonly instance: string }
+  | { readonly kind: 'declined' }
   | { readonly kind: 'batch'; readonly count: string };
 
 const REPLY: InboxFrame = { kind: 'reply' };
 const NO_RESPONDERS: InboxFrame = { kind: 'no-responders' };
 const PROGRESS: InboxFrame = { kind: 'progress' };
+const DECLINED: InboxFrame = { kind: 'declined' };
 
 /**
  * Classifies an inbox message: the final reply has no headers (the common case costs nothing),
@@ -95,6 +113,7 @@ export function classifyFrame(msg: { readonly data: Uint8Array; readonly headers
   const kind = h.get(Header.kind);
   if (kind === PROGRESS_KIND) return PROGRESS;
   if (kind === ACCEPTED_KIND) return { kind: 'accepted', instance: h.get(Header.instance) };
+  if (kind === DECLINED_KIND) return DECLINED;
   const count = h.get(Header.batch);
   if (count !== '') return { kind: 'batch', count };
   return REPLY;

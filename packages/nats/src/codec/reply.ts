@@ -29,7 +29,12 @@ export function encodeProgress(data: JsonValue): Uint8Array {
   return encodeJson(data, 'progress');
 }
 
-/** Decodes one progress frame's data. */
-export function decodeProgress(data: Uint8Array, maxBytes: number): JsonValue {
-  return decodeJson(data, maxBytes, 'progress frame') as JsonValue;
+/** Decodes one progress frame's data (bytes, or text of `size` bytes). */
+export function decodeProgress(data: Uint8Array | string, maxBytes: number, size?: number): JsonValue {
+  return decodeJson(data, maxBytes, 'progress frame', size) as JsonValue;
+}
+
+/** The JSON text of one progress frame's data, for a batch. */
+export function progressText(data: JsonValue): string {
+  return stringifyJson(data, 'progress');
 }

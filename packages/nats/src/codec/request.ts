@@ -55,9 +55,9 @@ interface RequestBody {
 
 /**
  * Encodes a request envelope; `progress` tells the server the caller listens for progress frames,
- * `coalesce` that it reads batched replies.
+ * `inbox` (when given) that it reads batched replies to reply subjects under that inbox.
  */
-export function encodeRequest(envelope: RequestEnvelope, progress: boolean, coalesce = false): WireRequest {
+export function encodeRequest(envelope: RequestEnvelope, progress: boolean, inbox?: string): WireRequest {
   // Every value is made header-safe (printable ASCII) here, so the block needs no further checks.
   const trace = `${headerValue(envelope.traceId)};${headerValue(envelope.spanId)}`;
   let block = headerLine(HEADER_BLOCK_START, Header.id, headerValue(envelope.id));
@@ -65,7 +65,7 @@ export function encodeRequest(envelope: RequestEnvelope, progress: boolean, coal
   if (envelope.deadline !== undefined) block = headerLine(block, Header.deadline, String(envelope.deadline));
   if (envelope.from !== undefined) block = headerLine(block, Header.from, headerValue(envelope.from));
   if (progress) block = headerLine(block, Header.progress, '1');
-  if (coalesce) block = headerLine(block, Header.coalesce, '1');
+  if (inbox !== undefined) block = headerLine(block, Header.coalesce, inbox);
   block += HEADER_BLOCK_END;
   const body: RequestBody =
     envelope.principal === undefined
@@ -78,8 +78,8 @@ export function encodeRequest(envelope: RequestEnvelope, progress: boolean, coal
 export interface DecodedRequest {
   readonly envelope: RequestEnvelope;
   readonly progress: boolean;
-  /** The caller reads batched replies. */
-  readonly coalesce: boolean;
+  /** The caller's inbox, when it reads batched replies ('' otherwise). */
+  readonly coalesce: string;
 }
 
 /**
@@ -112,7 +112,7 @@ export function decodeRequest(to: string, data: Uint8Array | string, h: CallHead
     },
     maxBytes,
   );
-  return { envelope, progress: call.progress === '1', coalesce: call.coalesce === '1' };
+  return { envelope, progress: call.progress === '1', coalesce: call.coalesce };
 }
 
 function isMsgHdrs(h: CallHeaderValues | MsgHdrs): h is MsgHdrs {

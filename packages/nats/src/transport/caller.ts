@@ -1,8 +1,8 @@
-import { MeshError, type ReplyEnvelope, type RequestEnvelope, type RequestOptions, type SerializedMeshError } from '@agentmesh/core';
+import { MeshError, type ReplyEnvelope, type RequestEnvelope, type RequestOptions } from '@agentmesh/core';
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { decodeBatch } from '../codec/batch.js';
 import { encodeCancel } from '../codec/cancel.js';
-import { classifyFrame, type InboxFrame } from '../codec/headers.js';
+import { classifyFrame, DECLINED_BLOCK, headerValue, PROGRESS_BLOCK, type InboxFrame } from '../codec/headers.js';
 import { decodeProgress, decodeReply } from '../codec/reply.js';
 import { encodeRequest, type WireRequest } from '../codec/request.js';
 import { closedError, fromNatsError, invalidMessage, transportError } from '../errors.js';
@@ -47,6 +47,8 @@ const GRACE_RETRY_MS = 50;
 export class Caller {
   readonly #o: CallerOptions;
   readonly #inbox: string;
+  /** The inbox as the value of the header saying this caller reads batched replies. */
+  readonly #inboxHeader: string;
   readonly #sub: Subscription;
   readonly #pending = new SlotTable<PendingRequest>();
   readonly #idle = new Idle();
@@ -58,6 +60,7 @@ export class Caller {
   constructor(options: CallerOptions) {
     this.#o = options;
     this.#inbox = createInbox(options.inboxPrefix);
+    this.#inboxHeader = headerValue(this.#inbox);
     this.#sub = options.nc.subscribe(`${this.#inbox}.*`, { callback: this.#onFrame });
     this.#routes = new Routes(options.subjects);
     if (options.maxCoalesced > 1) {
@@ -71,9 +74,6 @@ export class Caller {
         connected: () => this.#parking.connected,
         fail: (p: PendingRequest, error: unknown) => this.#fail(p, error),
         noResponders: (p: PendingRequest) => this.#noResponders(p),
-        refused: (p: PendingRequest, error: SerializedMeshError) => {
-          if (this.#remove(p)) p.resolve({ id: p.envelope.id, ok: false, error });
-        },
       };
       this.#batches = new RequestBatches(host, options.maxCoalesced, options.maxBatchBytes);
     }
@@ -102,7 +102,7 @@ export class Caller {
     }
     let wire: WireRequest;
     try {
-      wire = encodeRequest(envelope, options.onProgress !== undefined, this.#batches !== undefined);
+      wire = encodeRequest(envelope, options.onProgress !== undefined, this.#batches === undefined ? undefined : this.#inboxHeader);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -163,6 +163,7 @@ export class Caller {
     if (frame.kind === 'no-responders') return this.#noResponders(p);
     if (frame.kind === 'progress') return this.#progress(p, msg.data);
     if (frame.kind === 'accepted') return this.#watch.track(p, frame.instance);
+    if (frame.kind === 'declined') return this.#resend(p);
     this.#settle(p, msg.data, false);
   };
 
@@ -192,9 +193,17 @@ export class Caller {
     for (const m of members) {
       const p = m.reply.startsWith(prefix) ? this.#pending.get(m.reply.slice(prefix.length)) : undefined;
       if (p === undefined) this.#o.logger.debug({ subject: m.reply }, 'late reply dropped (the caller already gave up)');
-      else if (m.headers !== '') this.#fail(p, invalidMessage(`a batched reply from "${p.envelope.to}" carries headers`));
-      else this.#settle(p, m.body, true, m.bodyBytes);
+      else if (m.headers === '') this.#settle(p, m.body, true, m.bodyBytes);
+      else if (m.headers === PROGRESS_BLOCK) this.#progress(p, m.body, m.bodyBytes);
+      else if (m.headers === DECLINED_BLOCK) this.#resend(p);
+      else this.#fail(p, invalidMessage(`a batched reply from "${p.envelope.to}" carries unexpected headers`));
     }
+  }
+
+  /** A replica declined `p` unhandled (see Endpoint): send it again, alone. */
+  #resend(p: PendingRequest): void {
+    if (this.#batches === undefined) this.#fail(p, invalidMessage(`"${p.envelope.to}" declined a request that was not batched`));
+    else this.#batches.resend(p);
   }
 
   #noResponders(p: PendingRequest): void {
@@ -210,9 +219,9 @@ export class Caller {
     this.#fail(p, MeshError.withoutStack('AGENT_NOT_FOUND', `no agent named "${to}" is reachable`, { agent: to }));
   }
 
-  #progress(p: PendingRequest, data: Uint8Array): void {
+  #progress(p: PendingRequest, data: Uint8Array | string, size?: number): void {
     try {
-      p.onProgress?.(decodeProgress(data, this.#o.maxBytes));
+      p.onProgress?.(decodeProgress(data, this.#o.maxBytes, size));
     } catch (error) {
       this.#o.logger.warn({ err: error, requestId: p.envelope.id, to: p.envelope.to }, 'progress frame dropped');
     }

@@ -3,9 +3,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 /** Room kept for a batch's own protocol line and headers under the server's `max_payload`. */
 const BATCH_HEADROOM_BYTES = 1024;
 
-/** The largest batch message this connection's server takes. */
+/** The largest batch message this connection's server takes (headroom kept under its `max_payload`). */
 export function maxBatchBytes(nc: NatsConnection): number {
-  return Math.max((nc.info?.max_payload ?? 1024 * 1024) - BATCH_HEADROOM_BYTES, BATCH_HEADROOM_BYTES);
+  const max = nc.info?.max_payload ?? 1024 * 1024;
+  return max > 2 * BATCH_HEADROOM_BYTES ? max - BATCH_HEADROOM_BYTES : Math.floor(max / 2);
 }
 
 /** How a {@link Coalescer} sends what it gathered. */

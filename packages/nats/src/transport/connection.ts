@@ -29,6 +29,8 @@ export interface ConnectionEvents {
   reconnected(): void;
   /** The connection closed without this transport asking (reconnect attempts exhausted, or its owner closed it). */
   closed(): void;
+  /** The server refused a publish to `subject` (permissions). */
+  publishRefused(subject: string): void;
 }
 
 /** Follows a connection's status and reports the transitions the transport acts on. */
@@ -52,6 +54,8 @@ export class ConnectionWatcher {
           events.reconnected();
         } else if (status.type === 'error') {
           logger.error({ err: status.error }, 'NATS server reported an error');
+          const refused = status.error as { name?: unknown; operation?: unknown; subject?: unknown };
+          if (refused.name === 'PermissionViolationError' && refused.operation === 'publish') events.publishRefused(String(refused.subject));
         } else if (status.type === 'close' && !this.#stopped) {
           logger.error({}, 'NATS connection closed');
           events.closed();

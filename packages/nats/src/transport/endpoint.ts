@@ -1,8 +1,8 @@
 import { Cancellation, MeshError, toHandlerError, type JsonValue, type ReplyEnvelope, type RequestHandler } from '@agentmesh/core';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { decodeBatch, type BatchMember } from '../codec/batch.js';
+import { decodeBatch, inboxOf, requestBatchCalls, type BatchMember } from '../codec/batch.js';
 import { decodeCancel } from '../codec/cancel.js';
-import { callHeadersOf, parseCallHeaderText, type CallHeaderValues } from '../codec/call-headers.js';
+import { callHeadersOf, type CallHeaderValues } from '../codec/call-headers.js';
 import { decodeRequest, requestIdOf } from '../codec/request.js';
 import { invalidMessage, transportError } from '../errors.js';
 import type { TransportLogger } from '../logger.js';
@@ -24,15 +24,31 @@ export interface EndpointOptions {
   readonly acceptedAfterMs: number;
   /** Most replies per NATS message to callers that batch (1: never batch). */
   readonly maxCoalesced: number;
+  /** Whether batches of requests are taken (false once NATS refused a reply to a batch member). */
+  readonly batches: BatchAcceptance;
+}
+
+/** Whether this transport takes batches of requests; shared by its endpoints. */
+export interface BatchAcceptance {
+  accepting: boolean;
 }
 
 /**
  * A synchronous answer quicker than this may share a message with other replies to its caller
  * (if the caller reads batched replies). Only such answers are batched: a caller coalesces its
- * requests to an agent only while its replies come batched, so agents whose handlers wait on
- * something, or work long, keep one message per request, balanced per request across replicas.
+ * requests to an agent only while nearly all its replies come batched, so agents whose handlers
+ * wait on something, or work long, keep one message per request, balanced per request across
+ * replicas.
  */
 const QUICK_ANSWER_MS = 0.1;
+
+/**
+ * Time a replica spends on one batch before it declines the rest of it (they are sent again one
+ * by one, balanced between replicas): handlers that work long must not pile up on one replica.
+ * A batch of quick answers takes well under a millisecond; the budget also leaves room for a
+ * garbage-collection pause, which should not decline members of a healthy batch.
+ */
+const BATCH_BUDGET_MS = 5;
 
 /** How often requests cancelled by their deadline (while their handler hangs on) are swept out. */
 const SWEEP_MS = 100;
@@ -71,6 +87,8 @@ export class Endpoint {
   readonly #idle = new Idle();
   readonly #send: FrameSender;
   #sweep: ReturnType<typeof setTimeout> | undefined;
+  /** The reply subject of the batch being handled right now (synchronously), if any. */
+  #batchInTurn: string | undefined;
 
   constructor(options: EndpointOptions) {
     this.#o = options;
@@ -101,54 +119,90 @@ export class Endpoint {
       // may escape into nats.js's reader, which would stop delivering messages.
       call = callHeadersOf(msg);
     } catch (failure) {
-      return this.#refuse(reply, undefined, failure, msg.subject);
+      return void this.#refuse(reply, undefined, failure, msg.subject, undefined);
     }
     if (call !== undefined && call.batch !== '') this.#handleBatch(reply, call.batch, msg);
-    else this.#handle(reply, call, msg.data, msg.subject);
+    else this.#handle(reply, call, msg.data, msg.subject, undefined);
   };
 
   /**
-   * Requests that came together: each is handled as if it came alone, on its own reply subject.
-   * A batch that is not well formed as a whole is refused on the batch's reply subject.
+   * Requests that came together: each is handled as if it came alone, and what is answered at
+   * once goes back together on the batch's reply subject (the one NATS saw). Members are handled
+   * in order until one does not answer at once (it awaits, or took longer than a moment): the rest
+   * are declined, so their caller sends them again one by one and they are balanced between
+   * replicas. A batch that is not well formed as a whole (or while batches are declined) is
+   * refused on its reply subject before any member is handled, for the same resending.
    */
   #handleBatch(reply: string, count: string, msg: Msg): void {
     let members: BatchMember[];
+    let calls: CallHeaderValues[];
     try {
+      if (!this.#o.batches.accepting) throw invalidMessage('this replica declines batches of requests (NATS refused a reply to a batch member)');
       members = decodeBatch(msg.data, count);
+      calls = requestBatchCalls(members, reply);
     } catch (failure) {
-      return this.#refuse(reply, undefined, failure, msg.subject);
+      this.#refuse(reply, undefined, failure, msg.subject, undefined);
+      return;
     }
-    for (const m of members) {
-      const call = m.headers === '' ? undefined : parseCallHeaderText(m.headers);
-      if (call !== undefined && call.batch !== '') this.#refuse(m.reply, call, invalidMessage('a batch member cannot be a batch'), msg.subject);
-      else this.#handle(m.reply, call, m.body, msg.subject, m.bodyBytes);
+    let refused = 0;
+    let stop = false;
+    const started = performance.now();
+    this.#batchInTurn = reply;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      if (stop) {
+        this.#send.declined(m.reply, reply);
+        continue;
+      }
+      const outcome = this.#handle(m.reply, calls[i], m.body, msg.subject, reply, m.bodyBytes);
+      if (outcome === 'refused') refused++;
+      stop = outcome === 'awaits' || performance.now() - started > BATCH_BUDGET_MS;
     }
+    this.#batchInTurn = undefined;
+    // One line per batch, not per member: a batch must not multiply the log.
+    if (refused > 0) this.#o.logger.warn({ subject: msg.subject, agent: this.#o.address, refused, of: members.length }, 'invalid requests in a batch refused');
   }
 
-  #refuse(reply: string, call: CallHeaderValues | undefined, failure: unknown, subject: string): void {
+  /** Refuses a request at ingress (one of a batch: quietly, and in the batch's reply). */
+  #refuse(reply: string, call: CallHeaderValues | undefined, failure: unknown, subject: string, batch: string | undefined): 'refused' {
     const refusal = MeshError.is(failure) ? failure : invalidMessage(String(failure));
-    this.#o.logger.warn({ err: refusal, subject, agent: this.#o.address }, 'invalid request refused');
-    this.#send.reply(reply, { id: requestIdOf(call), ok: false, error: refusal.toJSON() });
+    const answer: ReplyEnvelope = { id: requestIdOf(call), ok: false, error: refusal.toJSON() };
+    if (batch === undefined) {
+      this.#o.logger.warn({ err: refusal, subject, agent: this.#o.address }, 'invalid request refused');
+      this.#send.reply(reply, answer);
+    } else {
+      this.#o.logger.debug({ err: refusal, subject, agent: this.#o.address }, 'invalid batched request refused');
+      this.#send.replyTogether(reply, answer, batch, batch);
+    }
+    return 'refused';
   }
 
-  #handle(reply: string, call: CallHeaderValues | undefined, data: Uint8Array | string, subject: string, size?: number): void {
+  /**
+   * Handles one request (`batch`: the reply subject of the batch it came in). Says whether it was
+   * answered at once, awaits its answer, or was refused at ingress.
+   */
+  #handle(reply: string, call: CallHeaderValues | undefined, data: Uint8Array | string, subject: string, batch: string | undefined, size?: number): 'answered' | 'awaits' | 'refused' {
     let decoded: ReturnType<typeof decodeRequest>;
     try {
       if (this.#byReply.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
       decoded = decodeRequest(this.#o.address, data, call, this.#o.maxBytes, size);
     } catch (failure) {
-      return this.#refuse(reply, call, failure, subject);
+      return this.#refuse(reply, call, failure, subject, batch);
     }
     const { envelope } = decoded;
     const cancellation = new Cancellation();
     const active = new ActiveRequest(reply, envelope.id, cancellation);
+    // Progress reported while its batch is being handled goes with the batch's other frames.
     const progress = decoded.progress
       ? (data: JsonValue): void => {
-          if (!active.done) this.#send.progress(reply, active.id, data);
+          if (!active.done) this.#send.progress(reply, active.id, data, batch !== undefined && this.#batchInTurn === batch ? batch : undefined);
         }
       : undefined;
     let result: ReplyEnvelope | Promise<ReplyEnvelope>;
-    const started = decoded.coalesce ? performance.now() : 0;
+    // A lone request's quick answer may be batched with others to its caller's inbox (when the
+    // caller reads batches and the reply subject is that inbox's: not rewritten by NATS).
+    const group = batch === undefined ? inboxOf(reply, decoded.coalesce) : undefined;
+    const started = group === undefined ? 0 : performance.now();
     try {
       result = this.#o.handler(envelope, { cancellation, progress, remote: true });
     } catch (thrown) {
@@ -158,8 +212,12 @@ export class Endpoint {
       // Answered at once: nothing can have cancelled it meanwhile, so it is never tracked (a map
       // entry added and removed per request costs more than the rest of this bookkeeping).
       active.done = true;
-      this.#send.reply(reply, result, decoded.coalesce && performance.now() - started < QUICK_ANSWER_MS);
-      return;
+      // A batch's answers given in this turn all go back on its reply subject (the batch's
+      // budget bounds how long they take); others join a batch only when quick.
+      if (batch !== undefined) this.#send.replyTogether(reply, result, batch, batch);
+      else if (group !== undefined && performance.now() - started < QUICK_ANSWER_MS) this.#send.replyTogether(reply, result, group, undefined);
+      else this.#send.reply(reply, result);
+      return 'answered';
     }
     active.startedAt = performance.now();
     this.#byReply.set(reply, this.#active.add(active));
@@ -167,6 +225,7 @@ export class Endpoint {
     // cancelled at their deadline; caller notices and close() abandon them directly.
     this.#sweep ??= setTimeout(this.#onSweep, SWEEP_MS).unref();
     result.then((r) => this.#finish(active, r), (thrown: unknown) => this.#finish(active, this.#failure(envelope.id, thrown)));
+    return 'awaits';
   }
 
   readonly #onCancel = (error: Error | null, msg: Msg): void => {

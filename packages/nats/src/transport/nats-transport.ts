@@ -42,6 +42,7 @@ export class NatsTransport implements Transport {
         this.#lost = transportError('the NATS connection closed and will not reconnect');
         this.#wire?.caller.failAll(this.#lost);
       },
+      publishRefused: (subject) => this.#serving.publishRefused(subject),
     }).then(async (wire) => {
       this.#wire = wire;
       await this.#flush(wire);

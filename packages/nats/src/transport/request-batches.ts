@@ -10,8 +10,9 @@ import { SlotTable, type Slotted } from './token-table.js';
 
 /**
  * Requests that went out together in one NATS message. The message's reply subject is the batch's
- * own inbox token, where the server says "no responders" (or refuses the batch) for all of them at
- * once; the batch is forgotten once every member settled or was sent again.
+ * own inbox token: the server's "no responders", a refusal of the whole batch, and the batch's
+ * quick replies arrive there. The batch is forgotten once every member settled, or when one of
+ * the first two came.
  */
 export class SentBatch implements Slotted {
   token = '';
@@ -42,14 +43,14 @@ export interface BatchHost {
   fail(p: PendingRequest, error: unknown): void;
   /** The server said nobody serves the agent. */
   noResponders(p: PendingRequest): void;
-  /** Settles `p` with this error reply. */
-  refused(p: PendingRequest, error: SerializedMeshError): void;
 }
 
 /**
  * The calling side of batching: requests to one agent queued in the same turn go out in one
- * message (see Coalescer), and what the server answers for a batch as a whole (no responders, a
- * refusal) reaches each member.
+ * message (see Coalescer), and what the server answers for a batch as a whole reaches each
+ * member: "no responders" fails them (or waits out the reconnect grace); a refusal (an older
+ * replica, one that declines batches, a batch it could not read) sends them again one by one,
+ * since a refused batch had none of its members handled.
  */
 export class RequestBatches {
   readonly #host: BatchHost;
@@ -88,8 +89,9 @@ export class RequestBatches {
   }
 
   /**
-   * A frame arrived on an inbox token that is no request's: if it is a batch's, answers its
-   * members (no responders, or a refusal of the whole batch) and returns true.
+   * A frame other than a batch of replies arrived on an inbox token that is no request's: if it is
+   * a batch's, answers its members (no responders, or a refusal of the whole batch) and returns
+   * true.
    */
   answered(token: string, noResponders: boolean, data: Uint8Array): boolean {
     const batch = this.#sent.get(token);
@@ -101,19 +103,31 @@ export class RequestBatches {
       for (const p of waiting) this.#host.noResponders(p);
       return true;
     }
-    const error = this.#refusal(data);
-    for (const p of waiting) this.#host.refused(p, error);
+    const first = waiting[0];
+    this.#host.logger.warn({ reason: this.#refusal(data), to: first?.envelope.to, requests: waiting.length }, 'a replica refused a batch of requests; sending them one by one');
+    first?.route.decline();
+    for (const p of waiting) this.resend(p);
     return true;
   }
 
-  #refusal(data: Uint8Array): SerializedMeshError {
+  /** Sends `p` again, alone: its batch (or the replica) declined it before handling it. Once only. */
+  resend(p: PendingRequest): void {
+    this.left(p);
+    if (p.resent) return this.#host.fail(p, invalidMessage(`"${p.envelope.to}" declined the same request twice`));
+    p.resent = true;
+    p.sent = false;
+    p.route.replied(false);
+    this.#host.sendAlone(p);
+  }
+
+  #refusal(data: Uint8Array): SerializedMeshError | string {
     try {
       const answer = decodeAnyReply(data, this.#host.maxBytes);
       if (!answer.ok) return answer.error;
-    } catch (failure) {
-      this.#host.logger.warn({ err: failure }, 'invalid answer to a batch');
+    } catch {
+      // Described below.
     }
-    return invalidMessage('the serving side answered a batch of requests with something else than a refusal').toJSON();
+    return 'something else than a refusal';
   }
 
   /** Sends requests to one agent in one message; the ones given up meanwhile are left out. */

@@ -1,22 +1,41 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Subjects } from '../subjects.js';
-import { Routes } from './routes.js';
+import { DECLINED_FOR_MS, Routes } from './routes.js';
 
 describe('Routes', () => {
-  it('coalesce requests to an agent only while most of its recent replies came batched', () => {
+  it('coalesce requests to an agent only while nearly all of its recent replies came batched', () => {
     const routes = new Routes(new Subjects('p'));
     const route = routes.get('billing');
     expect(route.subject).toBe('p.agent.billing');
     expect(routes.get('billing')).toBe(route);
     expect(route.coalesce).toBe(false);
-    route.replied(true);
+    for (let i = 0; i < 30; i++) route.replied(true);
     expect(route.coalesce).toBe(false);
-    for (let i = 0; i < 6; i++) route.replied(true);
+    for (let i = 0; i < 10; i++) route.replied(true);
     expect(route.coalesce).toBe(true);
     route.replied(false);
-    expect(route.coalesce).toBe(true);
-    for (let i = 0; i < 6; i++) route.replied(false);
     expect(route.coalesce).toBe(false);
+    // One request in five awaiting something keeps it off for good.
+    for (let i = 0; i < 400; i++) route.replied(i % 5 !== 0);
+    expect(route.coalesce).toBe(false);
+    for (let i = 0; i < 400; i++) route.replied(i % 50 !== 0);
+    expect(route.coalesce).toBe(true);
+  });
+
+  it('go one by one for a while after a replica refused a whole batch', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const route = new Routes(new Subjects('p')).get('billing');
+      for (let i = 0; i < 100; i++) route.replied(true);
+      expect(route.coalesce).toBe(true);
+      route.decline();
+      for (let i = 0; i < 100; i++) route.replied(true);
+      expect(route.coalesce).toBe(false);
+      vi.advanceTimersByTime(DECLINED_FOR_MS);
+      expect(route.coalesce).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('forget everything past 1024 agents rather than grow without bound', () => {

@@ -3,7 +3,7 @@ import { DiscoveryResponder } from '../discovery/discovery.js';
 import { ServedAgents } from '../discovery/registry.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Subjects } from '../subjects.js';
-import { Endpoint } from './endpoint.js';
+import { Endpoint, type BatchAcceptance } from './endpoint.js';
 import { InstanceResponder } from './liveness.js';
 import type { Wire } from './wire.js';
 
@@ -16,6 +16,7 @@ export class Serving {
   readonly #subjects: Subjects;
   readonly #endpoints = new Set<Endpoint>();
   readonly #served = new ServedAgents();
+  readonly #batches: BatchAcceptance = { accepting: true };
   #responders: { discovery: DiscoveryResponder; instance: InstanceResponder } | undefined;
 
   constructor(options: ResolvedOptions, subjects: Subjects) {
@@ -37,7 +38,7 @@ export class Serving {
   /** Starts serving `address`; the closable drains it (see Endpoint.close). */
   serve(wire: Wire, address: string, handler: RequestHandler, info: AgentInfo): Closable {
     const o = this.#o;
-    const endpoint = new Endpoint({ nc: wire.nc, subjects: this.#subjects, address, handler, maxBytes: o.maxBytes, logger: o.logger, instance: wire.instance, acceptedAfterMs: o.acceptedNoticeAfterMs, maxCoalesced: o.maxCoalesced });
+    const endpoint = new Endpoint({ nc: wire.nc, subjects: this.#subjects, address, handler, maxBytes: o.maxBytes, logger: o.logger, instance: wire.instance, acceptedAfterMs: o.acceptedNoticeAfterMs, maxCoalesced: o.maxCoalesced, batches: this.#batches });
     const unlist = this.#served.add(info);
     this.#endpoints.add(endpoint);
     this.#responders ??= {
@@ -51,6 +52,18 @@ export class Serving {
         await endpoint.close(o.closeTimeoutMs);
       },
     };
+  }
+
+  /**
+   * NATS refused a publish of this connection (a permissions violation). Replies to members of a
+   * batch go to reply subjects NATS never saw on a message, which permissions such as
+   * `allow_responses` forbid: from now on batches of requests are declined (their callers send
+   * the requests again one by one).
+   */
+  publishRefused(subject: string): void {
+    if (!this.#batches.accepting) return;
+    this.#batches.accepting = false;
+    this.#o.logger.warn({ subject }, 'NATS refused a publish: batches of requests are declined from now on');
   }
 
   /** Leaves discovery, then drains every endpoint (bounded by closeTimeoutMs each). */

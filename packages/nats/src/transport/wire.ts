@@ -49,6 +49,7 @@ export async function attachWire(options: NatsTransportOptions, o: ResolvedOptio
         events.reconnected();
       },
       closed: () => events.closed(),
+      publishRefused: (subject) => events.publishRefused(subject),
     },
     o.logger,
   );

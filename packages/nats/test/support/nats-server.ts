@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ function accepts(port: number): Promise<boolean> {
 /**
  * A nats-server of the test's own, with JetStream, on a free loopback port: it can be killed and
  * restarted on the same port and store directory. `dispose()` kills it and removes its files.
+ * `config` is extra server configuration (accounts, permissions).
  */
 export class OwnNatsServer {
   #process: ChildProcess | undefined;
@@ -36,10 +37,11 @@ export class OwnNatsServer {
   private constructor(
     readonly port: number,
     readonly storeDir: string,
+    readonly config: string | undefined,
   ) {}
 
-  static async start(): Promise<OwnNatsServer> {
-    const server = new OwnNatsServer(await freePort(), await mkdtemp(join(tmpdir(), 'agentmesh-nats-')));
+  static async start(config?: string): Promise<OwnNatsServer> {
+    const server = new OwnNatsServer(await freePort(), await mkdtemp(join(tmpdir(), 'agentmesh-nats-')), config);
     await server.#spawn();
     return server;
   }
@@ -49,7 +51,13 @@ export class OwnNatsServer {
   }
 
   async #spawn(): Promise<void> {
-    const child = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
+    const args = ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    if (this.config !== undefined) {
+      const file = join(this.storeDir, 'server.conf');
+      await writeFile(file, this.config);
+      args.push('-c', file);
+    }
+    const child = spawn(NATS_SERVER_BIN, args, { stdio: 'ignore' });
     this.#process = child;
     for (let i = 0; i < 200; i++) {
       if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
