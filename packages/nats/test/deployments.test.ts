@@ -68,6 +68,16 @@ suite('coalescing with NATS accounts and permissions', () => {
     await load([await mesh({ connectOptions: { user: 'c', pass: 'c' } })], 5, 50);
   });
 
+  it('answers every call when the service may only publish responses and some handlers await', async () => {
+    server = await OwnNatsServer.start(responsesOnly('true'));
+    const service = await mesh({ connectOptions: { user: 's', pass: 's' } });
+    let calls = 0;
+    const later = (content: JsonValue): Promise<JsonValue> => new Promise((resolve) => setTimeout(() => resolve(content), 2));
+    await service.register(defineAgent({ name: 'echo', handle: (m) => (++calls % 40 === 0 ? later(m.content) : m.content) }));
+    await load([await mesh({ connectOptions: { user: 'c', pass: 'c' } })], 20, 50);
+    expect(calls).toBe(1_000);
+  });
+
   it('carries every progress frame too when the service may publish several responses per request', async () => {
     server = await OwnNatsServer.start(responsesOnly('{ max: 10 }'));
     const service = await mesh({ connectOptions: { user: 's', pass: 's' } });

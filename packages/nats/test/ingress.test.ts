@@ -152,6 +152,20 @@ describeWithNats('ingress validation (fuzzed)', () => {
 
   const block = (id: string, extra = ''): string => `NATS/1.0\r\n${Header.id}: ${id}\r\n${Header.trace}: t;${id}\r\n${extra}\r\n`;
 
+  /**
+   * A lone request from `inbox` that says it reads batches: the replica then checks that it may
+   * answer that inbox (see ReplyReach), and takes batches from it once that is done.
+   */
+  async function introduce(inbox: string): Promise<void> {
+    const h = validHeaders();
+    h.set(Header.coalesce, inbox);
+    const answer = new Promise<Msg>((resolve) => raw.subscribe(`${inbox}.intro`, { max: 1, callback: (_e, msg) => resolve(msg) }));
+    await raw.flush();
+    raw.publish(subject, JSON.stringify(validBody), { reply: `${inbox}.intro`, headers: h });
+    await answer;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
   /** Publishes a batch of [token, header block, body] members from `inbox`; resolves with what comes back on the batch token. */
   async function askBatch(inbox: string, members: [string, string, string][]): Promise<Msg> {
     const writer = new BatchWriter();
@@ -171,6 +185,7 @@ describeWithNats('ingress validation (fuzzed)', () => {
       ['big', block('r-big'), JSON.stringify({ ...validBody, message: { ...validBody.message, content: 'x'.repeat(MAX + 10) } })],
       ['utf8', block('r-utf8'), JSON.stringify({ ...validBody, message: { ...validBody.message, content: 'café ☕' } })],
     ];
+    await introduce(inbox);
     const answer = await askBatch(inbox, members);
     const count = answer.headers?.get(Header.batch) ?? '';
     const replies = new Map(decodeBatch(answer.data, count).map((m) => [m.reply.slice(inbox.length + 1), JSON.parse(typeof m.body === 'string' ? m.body : new TextDecoder().decode(m.body)) as unknown]));
@@ -178,8 +193,15 @@ describeWithNats('ingress validation (fuzzed)', () => {
     expect(replies.get('good')).toMatchObject({ id: 'r-good', ok: true, message: { content: 'hi' } });
     expect(replies.get('utf8')).toMatchObject({ id: 'r-utf8', ok: true, message: { content: 'café ☕' } });
     for (const token of ['json', 'shape', 'big']) expect(replies.get(token), token).toMatchObject({ id: `r-${token}`, ok: false, error: { code: 'INVALID_MESSAGE' } });
-    expect(handled).toBe(2);
+    expect(handled).toBe(3);
     await stillServes();
+  });
+
+  it('declines a batch from an inbox it has not checked it may answer, before handling any member', async () => {
+    const answer = await askBatch(createInbox(), [['good', block('r-good'), JSON.stringify(validBody)]]);
+    expect(answer.headers?.get(Header.batch) ?? '').toBe('');
+    expect(answer.json()).toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
+    expect(handled).toBe(0);
   });
 
   it('refuses a batch as a whole, before handling any member, when a member has no call headers, is a batch, or replies elsewhere', async () => {
@@ -189,8 +211,11 @@ describeWithNats('ingress validation (fuzzed)', () => {
       ['a batch in a batch', ['nested', block('r-nested', `${Header.batch}: 2\r\n`), JSON.stringify(validBody)]],
       ['another inbox', ['x.y', block('r-elsewhere'), JSON.stringify(validBody)]],
     ];
+    const inbox = createInbox();
+    await introduce(inbox);
+    handled = 0;
     for (const [label, bad] of cases) {
-      const answer = await askBatch(createInbox(), [good, bad]);
+      const answer = await askBatch(inbox, [good, bad]);
       expect(answer.headers?.get(Header.batch) ?? '', label).toBe('');
       expect(answer.json(), label).toMatchObject({ ok: false, error: { code: 'INVALID_MESSAGE' } });
     }
@@ -204,6 +229,8 @@ describeWithNats('ingress validation (fuzzed)', () => {
     await server.register(defineAgent({ name: 'mixed', handle: (m) => (started++, m.content === 'wait' ? waited() : m.content) }));
     subject = `${world.prefix}.agent.mixed`;
     const inbox = createInbox();
+    await introduce(inbox);
+    started = 0;
     const late = new Promise<Msg>((resolve) => raw.subscribe(`${inbox}.b`, { max: 1, callback: (_e, msg) => resolve(msg) }));
     const body = (content: string): string => JSON.stringify({ ...validBody, message: { ...validBody.message, content } });
     const answer = await askBatch(inbox, [

@@ -154,7 +154,7 @@ export class Caller {
       if (p !== undefined) this.#fail(p, invalidMessage(`the reply from "${p.envelope.to}" has unreadable headers`, failure));
       return;
     }
-    if (frame.kind === 'batch') return this.#replies(frame.count, msg.data);
+    if (frame.kind === 'batch') return this.#frames(token, frame.count, msg.data);
     const p = this.#pending.get(token);
     if (p === undefined) {
       if (this.#batches?.answered(token, frame.kind === 'no-responders', msg.data) === true) return;
@@ -163,7 +163,7 @@ export class Caller {
     if (frame.kind === 'no-responders') return this.#noResponders(p);
     if (frame.kind === 'progress') return this.#progress(p, msg.data);
     if (frame.kind === 'accepted') return this.#watch.track(p, frame.instance);
-    if (frame.kind === 'declined') return this.#resend(p);
+    if (frame.kind === 'declined') return this.#o.logger.warn({ requestId: p.envelope.id, to: p.envelope.to }, 'declined frame outside a batch ignored');
     this.#settle(p, msg.data, false);
   };
 
@@ -180,30 +180,29 @@ export class Caller {
     if (this.#remove(p)) p.resolve(reply);
   }
 
-  /** Final replies sent together: each settles its own request, as if it came alone. */
-  #replies(count: string, data: Uint8Array): void {
+  /**
+   * Frames sent together (on `token`: a request's, or a batch's): each is taken as if it came
+   * alone. A request is sent again only when declined by its own batch, on that batch's token.
+   */
+  #frames(token: string, count: string, data: Uint8Array): void {
     let members;
     try {
       members = decodeBatch(data, count);
     } catch (failure) {
-      this.#o.logger.warn({ err: failure }, 'invalid reply batch dropped (its requests end at their deadline)');
+      this.#o.logger.warn({ err: failure }, 'invalid batch of replies dropped (its requests end at their deadline)');
       return;
     }
+    const batch = this.#batches?.taken(token);
     const prefix = `${this.#inbox}.`;
     for (const m of members) {
       const p = m.reply.startsWith(prefix) ? this.#pending.get(m.reply.slice(prefix.length)) : undefined;
       if (p === undefined) this.#o.logger.debug({ subject: m.reply }, 'late reply dropped (the caller already gave up)');
       else if (m.headers === '') this.#settle(p, m.body, true, m.bodyBytes);
       else if (m.headers === PROGRESS_BLOCK) this.#progress(p, m.body, m.bodyBytes);
-      else if (m.headers === DECLINED_BLOCK) this.#resend(p);
-      else this.#fail(p, invalidMessage(`a batched reply from "${p.envelope.to}" carries unexpected headers`));
+      else if (m.headers !== DECLINED_BLOCK) this.#fail(p, invalidMessage(`a batched reply from "${p.envelope.to}" carries unexpected headers`));
+      else if (batch !== undefined && p.batch === batch) this.#batches!.resend(p);
+      else this.#o.logger.warn({ requestId: p.envelope.id, to: p.envelope.to }, 'declined frame from outside its batch ignored');
     }
-  }
-
-  /** A replica declined `p` unhandled (see Endpoint): send it again, alone. */
-  #resend(p: PendingRequest): void {
-    if (this.#batches === undefined) this.#fail(p, invalidMessage(`"${p.envelope.to}" declined a request that was not batched`));
-    else this.#batches.resend(p);
   }
 
   #noResponders(p: PendingRequest): void {

@@ -29,8 +29,8 @@ export interface ConnectionEvents {
   reconnected(): void;
   /** The connection closed without this transport asking (reconnect attempts exhausted, or its owner closed it). */
   closed(): void;
-  /** The server refused a publish to `subject` (permissions). */
-  publishRefused(subject: string): void;
+  /** The server refused a publish to `subject` (permissions); true if that was expected (a probe). */
+  publishRefused(subject: string): boolean;
 }
 
 /** Follows a connection's status and reports the transitions the transport acts on. */
@@ -53,9 +53,10 @@ export class ConnectionWatcher {
           logger.info({ server: status.server }, 'NATS connection restored');
           events.reconnected();
         } else if (status.type === 'error') {
-          logger.error({ err: status.error }, 'NATS server reported an error');
           const refused = status.error as { name?: unknown; operation?: unknown; subject?: unknown };
-          if (refused.name === 'PermissionViolationError' && refused.operation === 'publish') events.publishRefused(String(refused.subject));
+          const expected = refused.name === 'PermissionViolationError' && refused.operation === 'publish' && events.publishRefused(String(refused.subject));
+          if (expected) logger.debug({ err: status.error }, 'NATS refused a reply probe');
+          else logger.error({ err: status.error }, 'NATS server reported an error');
         } else if (status.type === 'close' && !this.#stopped) {
           logger.error({}, 'NATS connection closed');
           events.closed();

@@ -9,6 +9,7 @@ import type { TransportLogger } from '../logger.js';
 import type { Subjects } from '../subjects.js';
 import { FrameSender } from './frames.js';
 import { Idle, isThenable } from './idle.js';
+import type { ReplyReach } from './reply-reach.js';
 import { SlotTable, type Slotted } from './token-table.js';
 
 /** What an {@link Endpoint} needs. */
@@ -24,13 +25,8 @@ export interface EndpointOptions {
   readonly acceptedAfterMs: number;
   /** Most replies per NATS message to callers that batch (1: never batch). */
   readonly maxCoalesced: number;
-  /** Whether batches of requests are taken (false once NATS refused a reply to a batch member). */
-  readonly batches: BatchAcceptance;
-}
-
-/** Whether this transport takes batches of requests; shared by its endpoints. */
-export interface BatchAcceptance {
-  accepting: boolean;
+  /** Which caller inboxes this transport may answer batches to (shared by its endpoints). */
+  readonly reach: ReplyReach;
 }
 
 /**
@@ -137,7 +133,8 @@ export class Endpoint {
     let members: BatchMember[];
     let calls: CallHeaderValues[];
     try {
-      if (!this.#o.batches.accepting) throw invalidMessage('this replica declines batches of requests (NATS refused a reply to a batch member)');
+      const inbox = reply.slice(0, reply.lastIndexOf('.'));
+      if (!this.#o.reach.reachable(inbox)) throw invalidMessage('this replica declines batches from this inbox (it may not, or does not know yet that it may, answer them)');
       members = decodeBatch(msg.data, count);
       calls = requestBatchCalls(members, reply);
     } catch (failure) {
@@ -148,17 +145,20 @@ export class Endpoint {
     let stop = false;
     const started = performance.now();
     this.#batchInTurn = reply;
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i]!;
-      if (stop) {
-        this.#send.declined(m.reply, reply);
-        continue;
+    try {
+      for (let i = 0; i < members.length; i++) {
+        const m = members[i]!;
+        if (stop) {
+          this.#send.declined(m.reply, reply);
+          continue;
+        }
+        const outcome = this.#handle(m.reply, calls[i], m.body, msg.subject, reply, m.bodyBytes);
+        if (outcome === 'refused') refused++;
+        stop = outcome === 'awaits' || performance.now() - started > BATCH_BUDGET_MS;
       }
-      const outcome = this.#handle(m.reply, calls[i], m.body, msg.subject, reply, m.bodyBytes);
-      if (outcome === 'refused') refused++;
-      stop = outcome === 'awaits' || performance.now() - started > BATCH_BUDGET_MS;
+    } finally {
+      this.#batchInTurn = undefined;
     }
-    this.#batchInTurn = undefined;
     // One line per batch, not per member: a batch must not multiply the log.
     if (refused > 0) this.#o.logger.warn({ subject: msg.subject, agent: this.#o.address, refused, of: members.length }, 'invalid requests in a batch refused');
   }
@@ -202,6 +202,8 @@ export class Endpoint {
     // A lone request's quick answer may be batched with others to its caller's inbox (when the
     // caller reads batches and the reply subject is that inbox's: not rewritten by NATS).
     const group = batch === undefined ? inboxOf(reply, decoded.coalesce) : undefined;
+    // A caller that will batch: find out early whether its batches can be answered.
+    if (group !== undefined) this.#o.reach.reachable(group);
     const started = group === undefined ? 0 : performance.now();
     try {
       result = this.#o.handler(envelope, { cancellation, progress, remote: true });

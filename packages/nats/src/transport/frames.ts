@@ -46,7 +46,7 @@ export class FrameSender {
     if (maxCoalesced > 1) {
       // Replies carry no balancing concern: only the batch decoder's and the server's limits apply.
       this.#frames = new Coalescer<QueuedFrame>(
-        { size: (q) => memberOverhead(q.subject) + q.headers.length + q.bytes, one: (_group, q) => this.#publishOne(q), many: (_group, qs) => this.#publishTogether(qs) },
+        { size: (q) => memberOverhead(q.subject) + q.headers.length + q.bytes, one: (_group, q) => (q.to === undefined ? this.#publishOne(q) : this.#publishTogether([q])), many: (_group, qs) => this.#publishTogether(qs) },
         MAX_BATCH_MEMBERS,
         () => maxBatchBytes(nc),
       );

@@ -17,8 +17,6 @@ export class PendingRequest implements Watched, Slotted {
   instance: string | undefined;
   /** Published on the current connection (a reply may come); false while parked. */
   sent = false;
-  /** Sent again alone after a replica declined it (that happens once at most). */
-  resent = false;
   /** The batch it was sent in, if it shared a message with other requests. */
   batch: SentBatch | undefined;
   /** The grace-period resend timer, if one is armed. */

@@ -2,7 +2,7 @@ import type { SerializedMeshError } from '@agentmesh/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BatchWriter, batchHeadersFor, memberOverhead } from '../codec/batch.js';
 import { decodeAnyReply } from '../codec/reply.js';
-import { fromNatsError, invalidMessage } from '../errors.js';
+import { fromNatsError } from '../errors.js';
 import type { TransportLogger } from '../logger.js';
 import { Coalescer } from './coalescer.js';
 import type { PendingRequest } from './pending-request.js';
@@ -110,11 +110,22 @@ export class RequestBatches {
     return true;
   }
 
-  /** Sends `p` again, alone: its batch (or the replica) declined it before handling it. Once only. */
+  /**
+   * The replica took the batch on `token` (its frames came there): the batch, if it is one of
+   * ours, and the route learns that batches work again.
+   */
+  taken(token: string): SentBatch | undefined {
+    const batch = this.#sent.get(token);
+    batch?.members[0]?.route.accepted();
+    return batch;
+  }
+
+  /**
+   * Sends `p` again, alone: its batch (or the replica) declined it before handling it. Alone it
+   * cannot be declined, so this does not loop.
+   */
   resend(p: PendingRequest): void {
     this.left(p);
-    if (p.resent) return this.#host.fail(p, invalidMessage(`"${p.envelope.to}" declined the same request twice`));
-    p.resent = true;
     p.sent = false;
     p.route.replied(false);
     this.#host.sendAlone(p);

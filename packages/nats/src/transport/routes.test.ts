@@ -33,6 +33,18 @@ describe('Routes', () => {
       expect(route.coalesce).toBe(false);
       vi.advanceTimersByTime(DECLINED_FOR_MS);
       expect(route.coalesce).toBe(true);
+      // Refused again: twice as long; a batch taken starts over.
+      route.decline();
+      for (let i = 0; i < 100; i++) route.replied(true);
+      vi.advanceTimersByTime(DECLINED_FOR_MS);
+      expect(route.coalesce).toBe(false);
+      vi.advanceTimersByTime(DECLINED_FOR_MS);
+      expect(route.coalesce).toBe(true);
+      route.accepted();
+      route.decline();
+      for (let i = 0; i < 100; i++) route.replied(true);
+      vi.advanceTimersByTime(DECLINED_FOR_MS);
+      expect(route.coalesce).toBe(true);
     } finally {
       vi.useRealTimers();
     }

@@ -6,8 +6,12 @@ const MAX_ROUTES = 1024;
 const BATCHED_SHARE = 0.9;
 /** Weight of each new reply in the moving average (about the last 16 count). */
 const WEIGHT = 1 / 16;
-/** How long requests to an agent go one by one after a replica refused a whole batch. */
-export const DECLINED_FOR_MS = 60_000;
+/**
+ * How long requests to an agent go one by one after a replica refused a whole batch: doubling
+ * with each refusal in a row, up to DECLINED_FOR_MAX_MS, back to the start once a batch is taken.
+ */
+export const DECLINED_FOR_MS = 1_000;
+export const DECLINED_FOR_MAX_MS = 300_000;
 
 /** What a caller has learnt about one agent it calls. */
 export class Route {
@@ -15,6 +19,8 @@ export class Route {
   #batched = 0;
   /** Until when (performance.now()) requests go one by one; 0 when they need not. */
   #declinedUntil = 0;
+  /** Refusals of whole batches in a row. */
+  #refusals = 0;
 
   constructor(readonly subject: string) {}
 
@@ -40,7 +46,13 @@ export class Route {
   /** A replica refused a whole batch (an older version, or it declines them): go one by one for a while. */
   decline(): void {
     this.#batched = 0;
-    this.#declinedUntil = performance.now() + DECLINED_FOR_MS;
+    this.#declinedUntil = performance.now() + Math.min(DECLINED_FOR_MS * 2 ** this.#refusals, DECLINED_FOR_MAX_MS);
+    this.#refusals = Math.min(this.#refusals + 1, 30);
+  }
+
+  /** A replica took a batch. */
+  accepted(): void {
+    this.#refusals = 0;
   }
 }
 

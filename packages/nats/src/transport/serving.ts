@@ -3,8 +3,9 @@ import { DiscoveryResponder } from '../discovery/discovery.js';
 import { ServedAgents } from '../discovery/registry.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Subjects } from '../subjects.js';
-import { Endpoint, type BatchAcceptance } from './endpoint.js';
+import { Endpoint } from './endpoint.js';
 import { InstanceResponder } from './liveness.js';
+import { ReplyReach } from './reply-reach.js';
 import type { Wire } from './wire.js';
 
 /**
@@ -16,7 +17,7 @@ export class Serving {
   readonly #subjects: Subjects;
   readonly #endpoints = new Set<Endpoint>();
   readonly #served = new ServedAgents();
-  readonly #batches: BatchAcceptance = { accepting: true };
+  #reach: ReplyReach | undefined;
   #responders: { discovery: DiscoveryResponder; instance: InstanceResponder } | undefined;
 
   constructor(options: ResolvedOptions, subjects: Subjects) {
@@ -38,7 +39,7 @@ export class Serving {
   /** Starts serving `address`; the closable drains it (see Endpoint.close). */
   serve(wire: Wire, address: string, handler: RequestHandler, info: AgentInfo): Closable {
     const o = this.#o;
-    const endpoint = new Endpoint({ nc: wire.nc, subjects: this.#subjects, address, handler, maxBytes: o.maxBytes, logger: o.logger, instance: wire.instance, acceptedAfterMs: o.acceptedNoticeAfterMs, maxCoalesced: o.maxCoalesced, batches: this.#batches });
+    const endpoint = new Endpoint({ nc: wire.nc, subjects: this.#subjects, address, handler, maxBytes: o.maxBytes, logger: o.logger, instance: wire.instance, acceptedAfterMs: o.acceptedNoticeAfterMs, maxCoalesced: o.maxCoalesced, reach: (this.#reach ??= new ReplyReach(wire.nc, o.logger)) });
     const unlist = this.#served.add(info);
     this.#endpoints.add(endpoint);
     this.#responders ??= {
@@ -54,16 +55,9 @@ export class Serving {
     };
   }
 
-  /**
-   * NATS refused a publish of this connection (a permissions violation). Replies to members of a
-   * batch go to reply subjects NATS never saw on a message, which permissions such as
-   * `allow_responses` forbid: from now on batches of requests are declined (their callers send
-   * the requests again one by one).
-   */
-  publishRefused(subject: string): void {
-    if (!this.#batches.accepting) return;
-    this.#batches.accepting = false;
-    this.#o.logger.warn({ subject }, 'NATS refused a publish: batches of requests are declined from now on');
+  /** NATS refused a publish of this connection (permissions); true if it was expected (a reply probe). */
+  publishRefused(subject: string): boolean {
+    return this.#reach?.refused(subject) ?? false;
   }
 
   /** Leaves discovery, then drains every endpoint (bounded by closeTimeoutMs each). */
