@@ -56,9 +56,10 @@ class EventCounter {
 }
 
 /**
- * Over loopback NATS: request-reply through NatsTransport vs raw nats.js `request` vs moleculer's
- * remote call over its NATS transporter (caller and server in separate brokers/connections of this
- * process); and events through the mesh vs raw nats.js publish/subscribe.
+ * Over loopback NATS: request-reply through NatsTransport (as configured by default, and with
+ * coalescing off) vs raw nats.js `request` vs moleculer's remote call over its NATS transporter
+ * (caller and server in separate brokers/connections of this process); and events through the
+ * mesh vs raw nats.js publish/subscribe.
  */
 export default async function natsSuites(): Promise<BenchSuite[]> {
   const prefix = `bench${randomBytes(4).toString('hex')}`;
@@ -69,6 +70,12 @@ export default async function natsSuites(): Promise<BenchSuite[]> {
   await serving.register(defineAgent({ name: 'echo', handle: (m) => m }));
   const calling = createMesh({ transport: await NatsTransport.connect({ servers: NATS_URL, prefix }) });
   const meshCall = (): Promise<Message> => calling.invoke('echo', message);
+  // The same without coalescing, to show what it does (and that a lone request pays nothing for it).
+  const unbatched = { servers: NATS_URL, prefix: `${prefix}.single`, maxCoalesced: 1 };
+  const serving1 = createMesh({ transport: await NatsTransport.connect(unbatched) });
+  await serving1.register(defineAgent({ name: 'echo', handle: (m) => m }));
+  const calling1 = createMesh({ transport: await NatsTransport.connect(unbatched) });
+  const meshCall1 = (): Promise<Message> => calling1.invoke('echo', message);
 
   // raw nats.js: a responder echoing the JSON-encoded message, and a requester.
   const rawServer = await connect({ servers: NATS_URL });
@@ -122,12 +129,14 @@ export default async function natsSuites(): Promise<BenchSuite[]> {
 
   const concurrent: BenchCase[] = [
     { name: 'agentmesh NatsTransport', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, meshCall) },
+    { name: 'agentmesh NatsTransport, maxCoalesced: 1', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, meshCall1) },
     { name: 'raw nats.js request', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, rawCall) },
     { name: 'nats.js floor: JSON echo, muxed inbox, no headers', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, floorCall) },
     { name: 'moleculer remote call (NATS)', ops: CONCURRENT_BATCH, run: windowed(CONCURRENT_BATCH, IN_FLIGHT, molCall) },
   ];
   const roundTrip: BenchCase[] = [
     { name: 'agentmesh NatsTransport', ops: SEQUENTIAL_BATCH, run: sequential(SEQUENTIAL_BATCH, meshCall) },
+    { name: 'agentmesh NatsTransport, maxCoalesced: 1', ops: SEQUENTIAL_BATCH, run: sequential(SEQUENTIAL_BATCH, meshCall1) },
     { name: 'raw nats.js request', ops: SEQUENTIAL_BATCH, run: sequential(SEQUENTIAL_BATCH, rawCall) },
     { name: 'moleculer remote call (NATS)', ops: SEQUENTIAL_BATCH, run: sequential(SEQUENTIAL_BATCH, molCall) },
   ];
@@ -151,7 +160,7 @@ export default async function natsSuites(): Promise<BenchSuite[]> {
   ];
 
   const teardown = async (): Promise<void> => {
-    await Promise.all([serving.close(), calling.close(), listener.close(), molClient.stop(), molServer.stop()]);
+    await Promise.all([serving.close(), calling.close(), serving1.close(), calling1.close(), listener.close(), molClient.stop(), molServer.stop()]);
     await Promise.all([rawServer, rawClient, rawListener].map((nc: NatsConnection) => nc.close()));
   };
 
