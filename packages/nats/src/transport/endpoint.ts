@@ -36,7 +36,7 @@ export interface EndpointOptions {
  * wait on something, or work long, keep one message per request, balanced per request across
  * replicas.
  */
-const QUICK_ANSWER_MS = 0.1;
+const QUICK_ANSWER_MS = 1;
 
 /**
  * Time a replica spends on one batch before it declines the rest of it (they are sent again one
