@@ -103,9 +103,10 @@ export interface NatsTransportOptions {
   readonly replicaCheckIntervalMs?: number;
   /**
    * Most requests to one agent sent together in one NATS message, when several are sent in the
-   * same turn of the event loop and the agent answers at once (see the README's Coalescing);
-   * replies to this transport's requests may come batched too. 1 turns batching off, for serving
-   * sides that read no batches (agentmesh always does). @default DEFAULT_MAX_COALESCED (64)
+   * same turn of the event loop and the agent answers at once (see the README's Coalescing). 1
+   * stops this transport from batching the requests it sends and its replies to lone requests,
+   * for serving sides that read no batches; it still reads the batches other transports send.
+   * @default DEFAULT_MAX_COALESCED (64)
    */
   readonly maxCoalesced?: number;
   /** Durable subscription settings. @default DEFAULT_DURABLE */

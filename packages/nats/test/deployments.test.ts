@@ -1,6 +1,7 @@
 import { createMesh, defineAgent, type JsonValue, type Mesh } from '@agentmesh/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NatsTransport, type NatsTransportOptions } from '../src/index.js';
+import { connect } from '@nats-io/transport-node';
+import { Header, NatsTransport, type NatsTransportOptions } from '../src/index.js';
 import { isCI } from './support/nats.js';
 import { natsServerAvailable, NATS_SERVER_BIN, OwnNatsServer } from './support/nats-server.js';
 
@@ -50,8 +51,16 @@ suite('coalescing with NATS accounts and permissions', () => {
     }`);
     const service = await mesh({ connectOptions: { user: 's', pass: 's' } });
     await service.register(defineAgent({ name: 'echo', handle: (m) => m.content }));
+    const spy = await connect({ servers: server.url, user: 's', pass: 's' });
+    let batches = 0;
+    spy.subscribe('dp.agent.echo', { callback: (_e, msg) => void (msg.headers?.has(Header.batch) === true && batches++) });
+    await spy.flush();
     const callers = [await mesh({ connectOptions: { user: 'c', pass: 'c' } }), await mesh({ connectOptions: { user: 'c', pass: 'c' } })];
     await load(callers, 4, 50);
+    // The rewritten reply subjects are not the callers' inboxes: no reply is batched, so no request is.
+    await spy.flush();
+    expect(batches).toBe(0);
+    await spy.close();
   });
 
   const responsesOnly = (allow: string): string => `authorization: {

@@ -186,14 +186,20 @@ describeWithNats('ingress validation (fuzzed)', () => {
       ['utf8', block('r-utf8'), JSON.stringify({ ...validBody, message: { ...validBody.message, content: 'café ☕' } })],
     ];
     await introduce(inbox);
+    handled = 0;
     const answer = await askBatch(inbox, members);
     const count = answer.headers?.get(Header.batch) ?? '';
-    const replies = new Map(decodeBatch(answer.data, count).map((m) => [m.reply.slice(inbox.length + 1), JSON.parse(typeof m.body === 'string' ? m.body : new TextDecoder().decode(m.body)) as unknown]));
-    expect([...replies.keys()]).toEqual(members.map(([token]) => token));
+    const framed = decodeBatch(answer.data, count);
+    expect(framed.map((m) => m.reply.slice(inbox.length + 1))).toEqual(members.map(([token]) => token));
+    // On a loaded machine the batch's 5 ms budget can run out: the rest is then declined.
+    const replies = new Map(framed.filter((m) => m.headers === '').map((m) => [m.reply.slice(inbox.length + 1), JSON.parse(typeof m.body === 'string' ? m.body : new TextDecoder().decode(m.body)) as unknown]));
+    for (const m of framed) if (m.headers !== '') expect(m.headers).toBe(DECLINED_BLOCK);
     expect(replies.get('good')).toMatchObject({ id: 'r-good', ok: true, message: { content: 'hi' } });
-    expect(replies.get('utf8')).toMatchObject({ id: 'r-utf8', ok: true, message: { content: 'café ☕' } });
-    for (const token of ['json', 'shape', 'big']) expect(replies.get(token), token).toMatchObject({ id: `r-${token}`, ok: false, error: { code: 'INVALID_MESSAGE' } });
-    expect(handled).toBe(3);
+    if (replies.has('utf8')) expect(replies.get('utf8')).toMatchObject({ id: 'r-utf8', ok: true, message: { content: 'café ☕' } });
+    for (const token of ['json', 'shape', 'big']) {
+      if (replies.has(token)) expect(replies.get(token), token).toMatchObject({ id: `r-${token}`, ok: false, error: { code: 'INVALID_MESSAGE' } });
+    }
+    expect(handled).toBe(replies.has('utf8') ? 2 : 1);
     await stillServes();
   });
 
@@ -223,31 +229,42 @@ describeWithNats('ingress validation (fuzzed)', () => {
     await stillServes();
   });
 
-  it('handles a batch until a member awaits, and declines the rest unhandled', async () => {
-    let started = 0;
-    const waited = (): Promise<string> => new Promise((resolve) => setTimeout(() => resolve('waited'), 20));
-    await server.register(defineAgent({ name: 'mixed', handle: (m) => (started++, m.content === 'wait' ? waited() : m.content) }));
-    subject = `${world.prefix}.agent.mixed`;
-    const inbox = createInbox();
-    await introduce(inbox);
-    started = 0;
-    const late = new Promise<Msg>((resolve) => raw.subscribe(`${inbox}.b`, { max: 1, callback: (_e, msg) => resolve(msg) }));
-    const body = (content: string): string => JSON.stringify({ ...validBody, message: { ...validBody.message, content } });
-    const answer = await askBatch(inbox, [
-      ['a', block('r-a'), body('quick')],
-      ['b', block('r-b'), body('wait')],
-      ['c', block('r-c'), body('quick')],
-      ['d', block('r-d'), body('quick')],
-    ]);
-    const members = decodeBatch(answer.data, answer.headers?.get(Header.batch) ?? '');
-    expect(members.map((m) => [m.reply.slice(inbox.length + 1), m.headers === '' ? 'reply' : m.headers])).toEqual([
-      ['a', 'reply'],
-      ['c', DECLINED_BLOCK],
-      ['d', DECLINED_BLOCK],
-    ]);
-    expect((await late).json()).toMatchObject({ id: 'r-b', ok: true, message: { content: 'waited' } });
-    expect(started).toBe(2);
-  });
+  for (const maxCoalesced of [64, 1]) {
+    it(`handles a batch until a member awaits, and declines the rest unhandled (maxCoalesced: ${maxCoalesced})`, async () => {
+      let started = 0;
+      const waited = (): Promise<string> => new Promise((resolve) => setTimeout(() => resolve('waited'), 20));
+      const replica = maxCoalesced === 64 ? server : await world.mesh({ transport: { maxCoalesced } });
+      const name = `mixed${maxCoalesced}`;
+      await replica.register(defineAgent({ name, handle: (m) => (started++, m.content === 'wait' ? waited() : m.content) }));
+      subject = `${world.prefix}.agent.${name}`;
+      const inbox = createInbox();
+      await introduce(inbox);
+      const late = new Promise<Msg>((resolve) => raw.subscribe(`${inbox}.b`, { max: 1, callback: (_e, msg) => resolve(msg) }));
+      const body = (content: string): string => JSON.stringify({ ...validBody, message: { ...validBody.message, content } });
+      const batch: [string, string, string][] = [
+        ['a', block('r-a'), body('quick')],
+        ['b', block('r-b'), body('wait')],
+        ['c', block('r-c'), body('quick')],
+        ['d', block('r-d'), body('quick')],
+      ];
+      // A replica that does not batch itself checks the inbox when its first batch comes.
+      let answer = await askBatch(inbox, batch);
+      if ((answer.headers?.get(Header.batch) ?? '') === '') {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        answer = await askBatch(inbox, batch);
+      }
+      started = started > 0 ? started - 1 : 0; // the introduction
+      const members = new Map(decodeBatch(answer.data, answer.headers?.get(Header.batch) ?? '').map((m) => [m.reply.slice(inbox.length + 1), m.headers === '' ? 'reply' : m.headers]));
+      expect(members.get('a')).toBe('reply');
+      expect(members.get('c')).toBe(DECLINED_BLOCK);
+      expect(members.get('d')).toBe(DECLINED_BLOCK);
+      // b awaited (answered later on its own subject), or on a loaded machine the 5 ms budget ran
+      // out before it and it was declined too.
+      if (members.has('b')) expect(members.get('b')).toBe(DECLINED_BLOCK);
+      else expect((await late).json()).toMatchObject({ id: 'r-b', ok: true, message: { content: 'waited' } });
+      expect(started).toBe(members.has('b') ? 1 : 2);
+    });
+  }
 
   it('reads call headers from the raw block of real nats.js messages (the fast path is in place)', async () => {
     const seen: { raw: boolean; fast: unknown; decoded: unknown }[] = [];

@@ -23,7 +23,7 @@ export interface EndpointOptions {
   /** This transport's instance id, announced on requests running longer than `acceptedAfterMs`. */
   readonly instance: string;
   readonly acceptedAfterMs: number;
-  /** Most replies per NATS message to callers that batch (1: never batch). */
+  /** 1: answers to lone requests are never batched (batches of requests are still read). */
   readonly maxCoalesced: number;
   /** Which caller inboxes this transport may answer batches to (shared by its endpoints). */
   readonly reach: ReplyReach;
@@ -89,7 +89,7 @@ export class Endpoint {
   constructor(options: EndpointOptions) {
     this.#o = options;
     const { nc, subjects, address } = options;
-    this.#send = new FrameSender(nc, options.logger, address, options.instance, options.maxCoalesced);
+    this.#send = new FrameSender(nc, options.logger, address, options.instance);
     this.#requests = nc.subscribe(subjects.agent(address), { queue: address, callback: this.#onRequest });
     this.#cancels = nc.subscribe(subjects.cancel(address), { callback: this.#onCancel });
   }
@@ -133,8 +133,9 @@ export class Endpoint {
     let members: BatchMember[];
     let calls: CallHeaderValues[];
     try {
-      const inbox = reply.slice(0, reply.lastIndexOf('.'));
-      if (!this.#o.reach.reachable(inbox)) throw invalidMessage('this replica declines batches from this inbox (it may not, or does not know yet that it may, answer them)');
+      const dot = reply.lastIndexOf('.');
+      if (dot < 1) throw invalidMessage('a batch of requests needs a reply subject of the form <inbox>.<token>');
+      if (!this.#o.reach.reachable(reply.slice(0, dot))) throw invalidMessage('this replica declines batches from this inbox (it may not, or does not know yet that it may, answer them)');
       members = decodeBatch(msg.data, count);
       calls = requestBatchCalls(members, reply);
     } catch (failure) {
@@ -201,7 +202,7 @@ export class Endpoint {
     let result: ReplyEnvelope | Promise<ReplyEnvelope>;
     // A lone request's quick answer may be batched with others to its caller's inbox (when the
     // caller reads batches and the reply subject is that inbox's: not rewritten by NATS).
-    const group = batch === undefined ? inboxOf(reply, decoded.coalesce) : undefined;
+    const group = batch === undefined && this.#o.maxCoalesced > 1 ? inboxOf(reply, decoded.coalesce) : undefined;
     // A caller that will batch: find out early whether its batches can be answered.
     if (group !== undefined) this.#o.reach.reachable(group);
     const started = group === undefined ? 0 : performance.now();

@@ -36,21 +36,24 @@ export class FrameSender {
   readonly #instance: string;
   #progressHeaders: MsgHdrs | undefined;
   #acceptedHeaders: MsgHdrs | undefined;
-  readonly #frames: Coalescer<QueuedFrame> | undefined;
+  readonly #frames: Coalescer<QueuedFrame>;
 
-  constructor(nc: NatsConnection, logger: TransportLogger, agent: string, instance: string, maxCoalesced: number) {
+  constructor(nc: NatsConnection, logger: TransportLogger, agent: string, instance: string) {
     this.#nc = nc;
     this.#logger = logger;
     this.#agent = agent;
     this.#instance = instance;
-    if (maxCoalesced > 1) {
-      // Replies carry no balancing concern: only the batch decoder's and the server's limits apply.
-      this.#frames = new Coalescer<QueuedFrame>(
-        { size: (q) => memberOverhead(q.subject) + q.headers.length + q.bytes, one: (_group, q) => (q.to === undefined ? this.#publishOne(q) : this.#publishTogether([q])), many: (_group, qs) => this.#publishTogether(qs) },
-        MAX_BATCH_MEMBERS,
-        () => maxBatchBytes(nc),
-      );
-    }
+    // Frames carry no balancing concern: only the batch decoder's and the server's limits apply.
+    // A batch's frames always go back framed on its reply subject, even a lone one.
+    this.#frames = new Coalescer<QueuedFrame>(
+      {
+        size: (q) => memberOverhead(q.subject) + q.headers.length + q.bytes,
+        one: (_group, q) => (q.to === undefined ? this.#publishOne(q) : this.#publishTogether([q])),
+        many: (_group, qs) => this.#publishTogether(qs),
+      },
+      MAX_BATCH_MEMBERS,
+      () => maxBatchBytes(nc),
+    );
   }
 
   /** Sends the final reply. */
@@ -64,7 +67,6 @@ export class FrameSender {
    * own subject). Only for callers that read batches.
    */
   replyTogether(subject: string, reply: ReplyEnvelope, group: string, to: string | undefined): void {
-    if (this.#frames === undefined) return this.#publish(subject, reply);
     let json: string;
     try {
       json = replyText(reply);
@@ -80,12 +82,12 @@ export class FrameSender {
    * Sent with the batch's other frames, in the same message.
    */
   declined(subject: string, batch: string): void {
-    this.#queue({ subject, reply: undefined, headers: DECLINED_BLOCK, json: '', bytes: 0, to: batch }, batch);
+    this.#frames.add(batch, { subject, reply: undefined, headers: DECLINED_BLOCK, json: '', bytes: 0, to: batch });
   }
 
   /** Sends a progress frame: at once, or (`batch`) with the batch's other frames of this turn. */
   progress(subject: string, requestId: string, data: JsonValue, batch?: string): void {
-    if (batch !== undefined && this.#frames !== undefined) {
+    if (batch !== undefined) {
       try {
         const json = progressText(data);
         this.#frames.add(batch, { subject, reply: undefined, headers: PROGRESS_BLOCK, json, bytes: Buffer.byteLength(json, 'utf8'), to: batch });
@@ -113,12 +115,7 @@ export class FrameSender {
 
   /** Sends the frames still waiting for the end of the turn. */
   flush(): void {
-    this.#frames?.flush();
-  }
-
-  #queue(frame: QueuedFrame, group: string): void {
-    if (this.#frames === undefined) this.#publishOne(frame);
-    else this.#frames.add(group, frame);
+    this.#frames.flush();
   }
 
   #publishTogether(queued: QueuedFrame[]): void {

@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TransportLogger } from '../logger.js';
 
-/** Caller inboxes remembered at most; past this the memory starts over. */
-const MAX_INBOXES = 1024;
+/** Caller inboxes remembered at most; past this the one known longest is forgotten. */
+const MAX_INBOXES = 4096;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -45,7 +45,7 @@ export class ReplyReach {
   }
 
   async #probe(inbox: string): Promise<void> {
-    if (this.#inboxes.size >= MAX_INBOXES) this.#inboxes.clear();
+    if (this.#inboxes.size >= MAX_INBOXES) this.#inboxes.delete(this.#inboxes.keys().next().value!);
     this.#inboxes.set(inbox, 'probing');
     try {
       this.#nc.publish(`${inbox}.probe`, EMPTY);

@@ -45,6 +45,13 @@ describe('Routes', () => {
       for (let i = 0; i < 100; i++) route.replied(true);
       vi.advanceTimersByTime(DECLINED_FOR_MS);
       expect(route.coalesce).toBe(true);
+      // The batches of one burst are refused together: one refusal, one second.
+      route.decline();
+      route.decline();
+      route.decline();
+      for (let i = 0; i < 100; i++) route.replied(true);
+      vi.advanceTimersByTime(DECLINED_FOR_MS * 2);
+      expect(route.coalesce).toBe(true);
     } finally {
       vi.useRealTimers();
     }

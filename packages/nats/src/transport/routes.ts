@@ -8,7 +8,8 @@ const BATCHED_SHARE = 0.9;
 const WEIGHT = 1 / 16;
 /**
  * How long requests to an agent go one by one after a replica refused a whole batch: doubling
- * with each refusal in a row, up to DECLINED_FOR_MAX_MS, back to the start once a batch is taken.
+ * with each pause that ended in another refusal, up to DECLINED_FOR_MAX_MS, back to the start
+ * once a batch is taken.
  */
 export const DECLINED_FOR_MS = 1_000;
 export const DECLINED_FOR_MAX_MS = 300_000;
@@ -46,6 +47,8 @@ export class Route {
   /** A replica refused a whole batch (an older version, or it declines them): go one by one for a while. */
   decline(): void {
     this.#batched = 0;
+    // Batches sent before the first refusal came back are refused too: one refusal per pause.
+    if (this.#declinedUntil !== 0 && performance.now() < this.#declinedUntil) return;
     this.#declinedUntil = performance.now() + Math.min(DECLINED_FOR_MS * 2 ** this.#refusals, DECLINED_FOR_MAX_MS);
     this.#refusals = Math.min(this.#refusals + 1, 30);
   }
