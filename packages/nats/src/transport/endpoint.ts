@@ -10,7 +10,7 @@ import type { Subjects } from '../subjects.js';
 import { FrameSender } from './frames.js';
 import { Idle, isThenable } from './idle.js';
 import type { ReplyReach } from './reply-reach.js';
-import { SlotTable, type Slotted } from './token-table.js';
+import { ActiveRequest, ActiveRequests } from './active-requests.js';
 
 /** What an {@link Endpoint} needs. */
 export interface EndpointOptions {
@@ -49,21 +49,6 @@ const BATCH_BUDGET_MS = 5;
 /** How often requests cancelled by their deadline (while their handler hangs on) are swept out. */
 const SWEEP_MS = 100;
 
-class ActiveRequest implements Slotted {
-  token = '';
-  done = false;
-  announced = false;
-  /** When it started waiting for an asynchronous answer (only those are tracked). */
-  startedAt = 0;
-  /** True when the caller told us it gave up: it no longer listens, so no reply is sent. */
-  callerGone = false;
-  constructor(
-    readonly reply: string,
-    readonly id: string,
-    readonly cancellation: Cancellation,
-  ) {}
-}
-
 /**
  * The serving side of one agent address: a queue-group subscription (replicas share the load), a
  * cancellation subscription, and the requests being handled. Every request is validated at
@@ -75,11 +60,7 @@ export class Endpoint {
   readonly #o: EndpointOptions;
   readonly #requests: Subscription;
   readonly #cancels: Subscription;
-  // Requests waiting for an asynchronous answer, and their tokens by reply subject. The map holds
-  // only strings: a churning Map's rehashed tables can be promoted by the young-generation GC and
-  // keep their successors alive (see SlotTable), so whatever its values reference would be too.
-  readonly #active = new SlotTable<ActiveRequest>();
-  readonly #byReply = new Map<string, string>();
+  readonly #active = new ActiveRequests();
   readonly #idle = new Idle();
   readonly #send: FrameSender;
   #sweep: ReturnType<typeof setTimeout> | undefined;
@@ -185,7 +166,7 @@ export class Endpoint {
   #handle(reply: string, call: CallHeaderValues | undefined, data: Uint8Array | string, subject: string, batch: string | undefined, size?: number): 'answered' | 'awaits' | 'refused' {
     let decoded: ReturnType<typeof decodeRequest>;
     try {
-      if (this.#byReply.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
+      if (this.#active.has(reply)) throw invalidMessage('a request with this reply subject is already being handled');
       decoded = decodeRequest(this.#o.address, data, call, this.#o.maxBytes, size);
     } catch (failure) {
       return this.#refuse(reply, call, failure, subject, batch);
@@ -223,7 +204,7 @@ export class Endpoint {
       return 'answered';
     }
     active.startedAt = performance.now();
-    this.#byReply.set(reply, this.#active.add(active));
+    this.#active.add(active);
     // No per-request cancel listener on this hot path: a periodic sweep finds requests the mesh
     // cancelled at their deadline; caller notices and close() abandon them directly.
     this.#sweep ??= setTimeout(this.#onSweep, SWEEP_MS).unref();
@@ -235,8 +216,7 @@ export class Endpoint {
     if (error !== null) return;
     try {
       const notice = decodeCancel(msg.data);
-      const token = this.#byReply.get(notice.reply);
-      const active = token === undefined ? undefined : this.#active.get(token);
+      const active = this.#active.get(notice.reply);
       if (active === undefined) return;
       active.callerGone = true;
       active.cancellation.cancel(notice.reason);
@@ -279,7 +259,6 @@ export class Endpoint {
     if (active.done) return false;
     active.done = true;
     this.#active.delete(active);
-    this.#byReply.delete(active.reply);
     this.#idle.notify();
     return true;
   }
