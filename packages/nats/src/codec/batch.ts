@@ -134,16 +134,13 @@ function isReplySubject(text: string, from: number, to: number): boolean {
 
 /**
  * Checks a batch of requests as a whole and reads each member's call headers. Every member must
- * have call headers (and not be a batch itself), and reply to the inbox the batch itself replies
- * to: `<inbox>.<token>` where the batch's reply subject is `<inbox>.<its token>`. So a batch can
- * only make the server answer the sender's own inbox, as a lone request can; and where NATS
- * rewrote the batch's reply subject (a service import), nothing in it is answered to subjects
- * NATS did not map. Throws INVALID_MESSAGE: the batch is then refused as a whole.
+ * have call headers (and not be a batch itself), and reply to `inbox`, the inbox the batch itself
+ * replies to (`<inbox>.<token>`). So a batch can only make the server answer the sender's own
+ * inbox, as a lone request can; and where NATS rewrote the batch's reply subject (a service
+ * import), nothing in it is answered to subjects NATS did not map. Throws INVALID_MESSAGE: the
+ * batch is then refused as a whole.
  */
-export function requestBatchCalls(members: readonly BatchMember[], batchReply: string): CallHeaderValues[] {
-  const dot = batchReply.lastIndexOf('.');
-  const inbox = batchReply.slice(0, dot);
-  if (dot < 1) throw invalidMessage('a batch of requests needs a reply subject of the form <inbox>.<token>');
+export function requestBatchCalls(members: readonly BatchMember[], inbox: string): CallHeaderValues[] {
   return members.map((m, i) => {
     if (inboxOf(m.reply, inbox) === undefined) throw invalidMessage(`batch member ${i + 1} does not reply to the batch's inbox`);
     if (m.headers === '') throw invalidMessage(`batch member ${i + 1} has no call headers`);

@@ -12,16 +12,16 @@ export function replyText(reply: ReplyEnvelope): string {
   return stringifyJson(reply, 'reply');
 }
 
-/** Decodes and validates a reply from the wire (bytes, or text of `size` bytes); INVALID_MESSAGE if it is not one. */
-export function decodeReply(data: Uint8Array | string, maxBytes: number, expectedId: string, size?: number): ReplyEnvelope {
-  const reply = parseReplyEnvelope(decodeJson(data, maxBytes + ENVELOPE_SLACK_BYTES, 'reply', size), maxBytes);
-  if (reply.id !== expectedId) throw invalidMessage(`reply is for request "${reply.id}", expected "${expectedId}"`);
-  return reply;
+/** Decodes and validates a reply (bytes, or text of `size` bytes) that is not for one request in particular. */
+export function decodeAnyReply(data: Uint8Array | string, maxBytes: number, size?: number): ReplyEnvelope {
+  return parseReplyEnvelope(decodeJson(data, maxBytes + ENVELOPE_SLACK_BYTES, 'reply', size), maxBytes);
 }
 
-/** Decodes and validates a reply that is not for one request in particular (a batch refused as a whole). */
-export function decodeAnyReply(data: Uint8Array, maxBytes: number): ReplyEnvelope {
-  return parseReplyEnvelope(decodeJson(data, maxBytes + ENVELOPE_SLACK_BYTES, 'reply'), maxBytes);
+/** Decodes and validates the reply to request `expectedId`; INVALID_MESSAGE if it is not one. */
+export function decodeReply(data: Uint8Array | string, maxBytes: number, expectedId: string, size?: number): ReplyEnvelope {
+  const reply = decodeAnyReply(data, maxBytes, size);
+  if (reply.id !== expectedId) throw invalidMessage(`reply is for request "${reply.id}", expected "${expectedId}"`);
+  return reply;
 }
 
 /** Encodes one progress frame's data. */

@@ -105,10 +105,11 @@ export class Endpoint {
   /**
    * Requests that came together: each is handled as if it came alone, and what is answered at
    * once goes back together on the batch's reply subject (the one NATS saw). Members are handled
-   * in order until one does not answer at once (it awaits, or took longer than a moment): the rest
-   * are declined, so their caller sends them again one by one and they are balanced between
-   * replicas. A batch that is not well formed as a whole (or while batches are declined) is
-   * refused on its reply subject before any member is handled, for the same resending.
+   * in order until one awaits, or the batch has taken BATCH_BUDGET_MS: the rest are declined, so
+   * their caller sends them again one by one and they are balanced between replicas. A batch that
+   * is not well formed as a whole, or comes from an inbox this replica does not know it may answer
+   * (see ReplyReach), is refused on its reply subject before any member is handled, for the same
+   * resending.
    */
   #handleBatch(reply: string, count: string, msg: Msg): void {
     let members: BatchMember[];
@@ -116,9 +117,10 @@ export class Endpoint {
     try {
       const dot = reply.lastIndexOf('.');
       if (dot < 1) throw invalidMessage('a batch of requests needs a reply subject of the form <inbox>.<token>');
-      if (!this.#o.reach.reachable(reply.slice(0, dot))) throw invalidMessage('this replica declines batches from this inbox (it may not, or does not know yet that it may, answer them)');
+      const inbox = reply.slice(0, dot);
+      if (!this.#o.reach.reachable(inbox)) throw invalidMessage('this replica declines batches from this inbox (it may not, or does not know yet that it may, answer them)');
       members = decodeBatch(msg.data, count);
-      calls = requestBatchCalls(members, reply);
+      calls = requestBatchCalls(members, inbox);
     } catch (failure) {
       this.#refuse(reply, undefined, failure, msg.subject, undefined);
       return;

@@ -87,18 +87,13 @@ export class FrameSender {
 
   /** Sends a progress frame: at once, or (`batch`) with the batch's other frames of this turn. */
   progress(subject: string, requestId: string, data: JsonValue, batch?: string): void {
-    if (batch !== undefined) {
-      try {
+    try {
+      if (batch === undefined) {
+        this.#nc.publish(subject, encodeProgress(data), { headers: (this.#progressHeaders ??= progressHeaders()) });
+      } else {
         const json = progressText(data);
         this.#frames.add(batch, { subject, reply: undefined, headers: PROGRESS_BLOCK, json, bytes: Buffer.byteLength(json, 'utf8'), to: batch });
-        return;
-      } catch (error) {
-        this.#logger.warn({ err: error, requestId, agent: this.#agent }, 'progress frame not sent');
-        return;
       }
-    }
-    try {
-      this.#nc.publish(subject, encodeProgress(data), { headers: (this.#progressHeaders ??= progressHeaders()) });
     } catch (error) {
       this.#logger.warn({ err: error, requestId, agent: this.#agent }, 'progress frame not sent');
     }

@@ -131,12 +131,13 @@ export class RequestBatches {
     this.#host.sendAlone(p);
   }
 
+  /** What the replica said when it refused a batch, for the log. */
   #refusal(data: Uint8Array): SerializedMeshError | string {
     try {
       const answer = decodeAnyReply(data, this.#host.maxBytes);
       if (!answer.ok) return answer.error;
     } catch {
-      // Described below.
+      // Not a reply envelope: said so below.
     }
     return 'something else than a refusal';
   }
